@@ -19,11 +19,15 @@ public struct JSONParser {
         public static let minimumMaxDepth = 64
         /// The reference limit.
         public static let defaultMaxDepth = 512
+        /// The highest limit that may be configured. Parsing never recurses, but Swift frees a nested
+        /// `JSONValue` recursively, and a value must be freeable on a thread with a small stack.
+        public static let largestMaxDepth = 4_096
 
         /// The deepest nesting of arrays and objects accepted; the message object itself is depth 1.
         public var maxDepth: Int
 
         public init(maxDepth: Int = Options.defaultMaxDepth) {
+            precondition((1...Options.largestMaxDepth).contains(maxDepth), "maxDepth must be 1...\(Options.largestMaxDepth)")
             self.maxDepth = maxDepth
         }
     }
@@ -287,7 +291,9 @@ public struct JSONParser {
                 index = cursor + 1
                 return String(decoding: utf8, as: UTF8.self)
             case UInt8(ascii: "\\"):
-                guard cursor + 1 < bytes.count else { break }
+                guard cursor + 1 < bytes.count else {
+                    throw error(.bodyJSONText, "the body ended inside an escape", at: bytes.count)
+                }
                 let escape = bytes[cursor + 1]
                 switch escape {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(escape)

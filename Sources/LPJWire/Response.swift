@@ -98,6 +98,13 @@ public struct ErrorResult: Hashable, Sendable, CustomStringConvertible {
     /// The byte offset into the request body, if the server said.
     public var offset: Int?
 
+    public init(code: String, message: String, rule: String? = nil, offset: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.rule = rule
+        self.offset = offset
+    }
+
     /// The code from the registry; an unknown code counts as `internal-error` (`msg.error-codes`).
     public var registeredCode: WireError.Code { WireError.Code(registered: code) ?? .internalError }
 
