@@ -215,3 +215,17 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("conn.isolation at the codec")
+struct DecoderIsolationTests {
+    @Test("decoders share no state: one connection's oversized, truncated or ambiguous stream leaves another's decoding unchanged")
+    func decodersAreIndependent() throws {
+        let configuration = FrameConfiguration(byteOrder: .auto)
+        let good = FrameEncoder().frame(FrameDecoderTests.legacyBody)
+        let expected = try FrameDecoderTests.decodeAll([good], configuration: configuration)
+        for hostile in [[0xff, 0xff, 0xff, 0xff], [0x00, 0x00, 0x01, 0x00, 0x7b], [0x25], Array("{\"in\"".utf8)] as [[UInt8]] {
+            _ = try? FrameDecoderTests.decodeAll([hostile], configuration: configuration)
+            #expect(try FrameDecoderTests.decodeAll([good], configuration: configuration) == expected)
+        }
+    }
+}
