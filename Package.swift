@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "lpj", targets: ["lpj"]),
         .library(name: "LPJWire", targets: ["LPJWire"]),
         .library(name: "LPJFixtures", targets: ["LPJFixtures"]),
+        .library(name: "LPJClient", targets: ["LPJClient"]),
+        .library(name: "LPJServer", targets: ["LPJServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -24,11 +26,40 @@ let package = Package(
             name: "LPJFixtures",
             dependencies: ["LPJWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // Blocking POSIX sockets for the blocking server models and the blocking client.
+        .target(
+            name: "LPJSockets",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The Swift client: blocking, and pipelining on SwiftNIO.
+        .target(
+            name: "LPJClient",
+            dependencies: [
+                "LPJWire", "LPJSockets",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // fork and prctl, which Swift's Glibc module does not offer.
+        .target(name: "CLPJSystem"),
+        // The reference server in every model.
+        .target(
+            name: "LPJServer",
+            dependencies: [
+                "LPJWire", "LPJSockets", "LPJClient", "CLPJSystem",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "lpj",
             dependencies: [
                 "LPJWire",
                 "LPJFixtures",
+                "LPJClient",
+                "LPJServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

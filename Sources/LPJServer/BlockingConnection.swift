@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LPJClient
+import LPJSockets
+import LPJWire
+import NIOCore
+
+/// Serves one connection with blocking calls until it closes: the connection loop of the `blocking`,
+/// `threaded`, `forking` and `prefork` models.
+///
+///     poll(socket, stop) ─▶ recv ─▶ ServerConnection.receive ─▶ steps, one after another ─▶ send
+///
+/// A `sleep` blocks this thread or process, as it would in the tutorial's servers. On a stop request the
+/// loop reads what the kernel already holds, answers every complete request, and closes.
+struct BlockingConnection {
+    let socket: Socket
+    let configuration: ServerConfiguration
+    let shutdown: ShutdownSignal
+    private var connection: ServerConnection
+    private var buffer = ByteBuffer()
+
+    init(socket: Socket, configuration: ServerConfiguration, shutdown: ShutdownSignal) {
+        self.socket = socket
+        self.configuration = configuration
+        self.shutdown = shutdown
+        self.connection = ServerConnection(configuration: configuration)
+        socket.setNoDelay(!connection.splitsWrites)
+    }
+
+    mutating func serve() {
+        defer { socket.close() }
+        do {
+            while try serveOnce() {}
+        } catch {
+            if configuration.verbose { printError("connection error: \(error)") }
+        }
+    }
+
+    /// One wait and what follows it; `false` once the connection is done.
+    private mutating func serveOnce() throws -> Bool {
+        let ready = waitReadable([socket.descriptor] + shutdown.descriptors, timeoutMilliseconds: currentTimeout)
+        if ready.isEmpty {
+            // Idle or slow: close only between frames with nothing outstanding, or on a stalled partial frame.
+            return false
+        }
+        if ready.contains(socket.descriptor) {
+            guard let count = try socket.read(into: &buffer) else { return true }
+            let steps = count == 0 ? connection.receiveEOF(&buffer) : connection.receive(&buffer)
+            return try run(steps) && count != 0
+        }
+        // Stop requested: answer what has arrived, then close.
+        while let count = try socket.read(into: &buffer, nonBlocking: true), count > 0 {}
+        _ = try run(connection.receive(&buffer))
+        return false
+    }
+
+    private var currentTimeout: Int {
+        if connection.isInsideFrame { return configuration.partialFrameTimeoutMilliseconds ?? -1 }
+        return configuration.idleTimeoutMilliseconds ?? -1
+    }
+
+    /// Carries out `steps` in order; `false` when the connection must close.
+    private func run(_ steps: [ServerConnection.Step]) throws -> Bool {
+        for step in steps {
+            switch step {
+            case .dispatch(.respond(let response)):
+                try send(response)
+            case .dispatch(.sleep(let milliseconds, let response)):
+                sleepBlocking(milliseconds: milliseconds)
+                try send(response)
+            case .dispatch(.relay(let call)):
+                try send(BlockingRelay.call(call))
+            case .dispatch(.close):
+                return false
+            case .finish(let response):
+                if let response { try send(response) }
+                return false
+            }
+        }
+        return true
+    }
+
+    private func send(_ response: Response) throws {
+        let frame = connection.frame(response)
+        if connection.splitsWrites {
+            try socket.writeAll(frame.getSlice(at: frame.readerIndex, length: 4)!)
+            try socket.writeAll(frame.getSlice(at: frame.readerIndex + 4, length: frame.readableBytes - 4)!)
+        } else {
+            try socket.writeAll(frame)
+        }
+    }
+}
+
+/// Blocks the calling thread for `milliseconds`, resuming after signals.
+func sleepBlocking(milliseconds: Int) {
+    var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+}
+
+/// A line on standard error.
+func printError(_ text: String) {
+    var line = text + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}

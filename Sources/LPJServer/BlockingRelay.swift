@@ -1,0 +1,32 @@
+import LPJClient
+import LPJWire
+
+/// `relay` in the blocking models: a blocking call to the upstream, its reply passed through unchanged
+/// (`ext.relay`).
+enum BlockingRelay {
+    static func call(_ call: RelayCall) -> Response {
+        var configuration = ClientConfiguration(host: call.host, port: call.port)
+        configuration.connectTimeoutMilliseconds = call.timeoutMilliseconds
+        configuration.callTimeoutMilliseconds = call.timeoutMilliseconds
+        do {
+            let client = try BlockingClient(configuration)
+            defer { client.close() }
+            return try client.call(call.request)
+        } catch let error as ClientError {
+            return Response(error: RelayFailure.wireError(error, call))
+        } catch {
+            return Response(error: WireError(.upstreamError, rule: .extRelay, "\(error)"))
+        }
+    }
+}
+
+/// How a failed upstream call becomes the relay's error response.
+enum RelayFailure {
+    static func wireError(_ error: ClientError, _ call: RelayCall) -> WireError {
+        let upstream = "upstream \(call.host):\(call.port)"
+        if error.code == .timedOut {
+            return WireError(.timeout, rule: .extRelay, "\(upstream) did not answer within \(call.timeoutMilliseconds) ms")
+        }
+        return WireError(.upstreamError, rule: .extRelay, "\(upstream): \(error)")
+    }
+}

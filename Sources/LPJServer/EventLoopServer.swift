@@ -1,0 +1,90 @@
+import Foundation
+import LPJWire
+import NIOCore
+import NIOPosix
+
+/// `event-loop` and `coroutine` (and each worker of `prefork-event-loop`): one SwiftNIO event loop on one
+/// thread serves every connection with non-blocking sockets and per-connection read and write buffers.
+///
+///     epoll ─▶ readable ─▶ ServerChannelHandler.channelRead ─▶ steps ─▶ write buffer ─▶ writable ─▶ send
+///
+/// In `event-loop`, each connection runs its steps one after another and a `sleep` is a timer on the
+/// loop; in `coroutine`, each request runs as a micro-thread (a task on the loop) so many requests of one
+/// connection are in flight at once, their responses still leaving in order.
+final class EventLoopServer {
+    let configuration: ServerConfiguration
+    let shutdown: ShutdownSignal
+
+    init(configuration: ServerConfiguration, shutdown: ShutdownSignal) {
+        self.configuration = configuration
+        self.shutdown = shutdown
+    }
+
+    /// Serves on the already listening socket `listener` until a stop is asked for.
+    func run(listener: Int32) throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let loop = group.next()
+        let connections = ConnectionRegistry(eventLoop: loop)
+        let scheduler = configuration.model == .coroutine ? MicroThreadScheduler(eventLoop: loop) : nil
+        let configuration = self.configuration
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: configuration.fault == .splitWrites ? 0 : 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    connections.add(channel)
+                    let handler = ServerChannelHandler(configuration: configuration, scheduler: scheduler)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        let server = try bootstrap.withBoundSocket(listener).wait()
+
+        let watcher = Thread { [shutdown] in
+            while waitReadable(shutdown.descriptors, timeoutMilliseconds: -1).isEmpty {}
+            server.eventLoop.execute {
+                server.close(promise: nil)
+                connections.stopAll()
+            }
+        }
+        watcher.start()
+        try server.closeFuture.wait()
+        try connections.allClosed(within: .seconds(30)).wait()
+    }
+}
+
+/// The open connections of one event loop, so a stop can reach each of them. Used on the loop only.
+final class ConnectionRegistry: @unchecked Sendable {
+    private let eventLoop: EventLoop
+    private var channels: [ObjectIdentifier: Channel] = [:]
+
+    init(eventLoop: EventLoop) { self.eventLoop = eventLoop }
+
+    func add(_ channel: Channel) {
+        let id = ObjectIdentifier(channel)
+        channels[id] = channel
+        channel.closeFuture.whenComplete { [self] _ in self.eventLoop.execute { self.channels[id] = nil } }
+    }
+
+    /// Tells every connection to finish what it has received and close.
+    func stopAll() {
+        for channel in channels.values { channel.pipeline.fireUserInboundEventTriggered(ServerStopEvent()) }
+    }
+
+    /// Completes when every connection has closed, closing stragglers after `deadline`.
+    func allClosed(within deadline: TimeAmount) -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit { [self] in
+            let futures = self.channels.values.map(\.closeFuture)
+            let all = EventLoopFuture.andAllComplete(futures, on: self.eventLoop)
+            let forced = self.eventLoop.scheduleTask(in: deadline) {
+                for channel in self.channels.values { channel.close(promise: nil) }
+            }
+            all.whenComplete { _ in forced.cancel() }
+            return all
+        }
+    }
+}
+
+/// "Stop: answer what you have, then close."
+struct ServerStopEvent {}

@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LPJSockets
+import LPJWire
+
+/// Starts the reference server in its configured model and runs it until SIGTERM or SIGINT, after which
+/// it stops accepting, answers every request it has fully received, and returns (exit status 0).
+public enum ReferenceServer {
+    /// Runs the server. `announce` gets the one line saying where it listens, once the socket is bound.
+    ///
+    /// Process models fork here, before any thread, event loop or runtime singleton exists: a child of
+    /// a multi-threaded process inherits only the forking thread, so locks held by the others would stay
+    /// locked forever in the child.
+    public static func run(_ configuration: ServerConfiguration, announce: (String) -> Void) throws {
+        let shutdown = ShutdownSignal()
+        let listener = try Socket.listen(host: configuration.host, port: configuration.port)
+        listener.setNonBlocking()
+        var line = "lpj serve: listening on \(configuration.host):\(listener.localPort) (model \(configuration.model.rawValue)"
+        if configuration.model == .prefork || configuration.model == .preforkEventLoop { line += ", \(configuration.workers) workers" }
+        line += ", byte order \(configuration.framing.byteOrder), max body \(configuration.framing.maxBodyLength)"
+        if let fault = configuration.fault { line += ", FAULT \(fault.rawValue)" }
+        line += ", pid \(getpid()))"
+        announce(line)
+        fflush(stdout)
+
+        switch configuration.model {
+        case .blocking:
+            BlockingServer(listener: listener, configuration: configuration, shutdown: shutdown).run()
+        case .threaded:
+            ThreadedServer(listener: listener, configuration: configuration, shutdown: shutdown).run()
+        case .forking:
+            ForkingServer(listener: listener, configuration: configuration, shutdown: shutdown).run()
+        case .prefork:
+            WorkerPool(configuration: configuration, shutdown: shutdown).run {
+                BlockingServer(listener: listener, configuration: configuration, shutdown: shutdown).run()
+            }
+        case .eventLoop, .coroutine:
+            try EventLoopServer(configuration: configuration, shutdown: shutdown).run(listener: listener.release())
+        case .preforkEventLoop:
+            WorkerPool(configuration: configuration, shutdown: shutdown).run {
+                do {
+                    try EventLoopServer(configuration: configuration, shutdown: shutdown).run(listener: listener.release())
+                } catch {
+                    printError("worker \(getpid()): \(error)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import LPJWire
+import NIOCore
+
+/// One connection of the event-loop models: bytes in through `ServerConnection`, frames out in order.
+///
+/// Serial (`event-loop`): steps run one after another; a `sleep` or `relay` parks the queue on a timer or
+/// a future, never the loop. Micro-threads (`coroutine`): each step runs at once as a task and gets a
+/// sequence number; finished responses wait in a reorder buffer until every earlier one has been written.
+final class ServerChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let configuration: ServerConfiguration
+    private let scheduler: MicroThreadScheduler?
+    private var connection: ServerConnection
+    private var received: ByteBuffer?
+
+    /// Serial mode: steps not yet run, and whether one is waiting on a timer or an upstream.
+    private var queue = CircularBuffer<ServerConnection.Step>()
+    private var isWaiting = false
+
+    /// Micro-thread mode: the next sequence number to give and to write, and finished ones out of turn.
+    private var nextSequence = 0
+    private var nextToWrite = 0
+    private var finished: [Int: Completion] = [:]
+
+    /// The connection closes once everything before this point is answered.
+    private var isClosing = false
+    private var timeout: Scheduled<Void>?
+
+    private enum Completion {
+        case response(Response)
+        case close(Response?)
+    }
+
+    init(configuration: ServerConfiguration, scheduler: MicroThreadScheduler?) {
+        self.configuration = configuration
+        self.scheduler = scheduler
+        self.connection = ServerConnection(configuration: configuration)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armTimeout(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var chunk = unwrapInboundIn(data)
+        if received == nil {
+            received = chunk
+        } else {
+            received!.writeBuffer(&chunk)
+        }
+        handle(connection.receive(&received!), context: context)
+        if received!.readableBytes == 0 {
+            received = nil
+        } else if received!.readerIndex > 65_536 {
+            received!.discardReadBytes()
+        }
+        armTimeout(context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            var rest = received ?? ByteBuffer()
+            handle(connection.receiveEOF(&rest), context: context)
+            received = nil
+        } else if event is ServerStopEvent {
+            isClosing = true
+            closeIfIdle(context: context)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if configuration.verbose { printError("connection error: \(error)") }
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timeout?.cancel()
+        context.fireChannelInactive()
+    }
+
+    // MARK: - Steps
+
+    private func handle(_ steps: [ServerConnection.Step], context: ChannelHandlerContext) {
+        guard !steps.isEmpty else { return }
+        if scheduler != nil {
+            for step in steps { start(step, context: context) }
+        } else {
+            queue.append(contentsOf: steps)
+            runQueue(context: context)
+        }
+    }
+
+    /// Serial mode: runs queued steps until one has to wait.
+    private func runQueue(context: ChannelHandlerContext) {
+        while !isWaiting, let step = queue.popFirst() {
+            switch step {
+            case .dispatch(.respond(let response)):
+                write(response, context: context)
+            case .dispatch(.sleep(let milliseconds, let response)):
+                isWaiting = true
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+                    let (handler, context) = bound.value
+                    handler.resume(with: response, context: context)
+                }
+            case .dispatch(.relay(let call)):
+                isWaiting = true
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                EventLoopRelay.call(call, on: context.eventLoop).whenSuccess { response in
+                    let (handler, context) = bound.value
+                    handler.resume(with: response, context: context)
+                }
+            case .dispatch(.close):
+                queue.removeAll()
+                context.flush()
+                context.close(promise: nil)
+                return
+            case .finish(let response):
+                queue.removeAll()
+                finish(response, context: context)
+                return
+            }
+        }
+        context.flush()
+        closeIfIdle(context: context)
+    }
+
+    private func resume(with response: Response, context: ChannelHandlerContext) {
+        isWaiting = false
+        write(response, context: context)
+        runQueue(context: context)
+    }
+
+    /// Micro-thread mode: starts `step` now; its completion is written in turn.
+    private func start(_ step: ServerConnection.Step, context: ChannelHandlerContext) {
+        let sequence = nextSequence
+        nextSequence += 1
+        switch step {
+        case .dispatch(.respond(let response)):
+            complete(sequence, .response(response), context: context)
+        case .dispatch(.close):
+            complete(sequence, .close(nil), context: context)
+        case .finish(let response):
+            complete(sequence, .close(response), context: context)
+        case .dispatch(let outcome):
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let loop = context.eventLoop
+            scheduler!.spawn(outcome) { response in
+                loop.execute {
+                    let (handler, context) = bound.value
+                    handler.complete(sequence, .response(response), context: context)
+                }
+            }
+        }
+    }
+
+    private func complete(_ sequence: Int, _ completion: Completion, context: ChannelHandlerContext) {
+        finished[sequence] = completion
+        var wrote = false
+        while let next = finished.removeValue(forKey: nextToWrite) {
+            nextToWrite += 1
+            switch next {
+            case .response(let response):
+                write(response, context: context)
+                wrote = true
+            case .close(let response):
+                finished.removeAll()
+                nextToWrite = Int.max
+                finish(response, context: context)
+                return
+            }
+        }
+        if wrote { context.flush() }
+        closeIfIdle(context: context)
+    }
+
+    // MARK: - Writing and closing
+
+    private func write(_ response: Response, context: ChannelHandlerContext) {
+        var frame = connection.frame(response, allocator: context.channel.allocator)
+        if connection.splitsWrites {
+            let prefix = frame.readSlice(length: 4)!
+            context.writeAndFlush(wrapOutboundOut(prefix), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(frame), promise: nil)
+        }
+    }
+
+    /// Writes `response` if any, then closes once everything is flushed.
+    private func finish(_ response: Response?, context: ChannelHandlerContext) {
+        if let response { write(response, context: context) }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            bound.value.close(promise: nil)
+        }
+    }
+
+    private var hasOutstandingWork: Bool {
+        scheduler == nil ? (isWaiting || !queue.isEmpty) : nextToWrite < nextSequence
+    }
+
+    private func closeIfIdle(context: ChannelHandlerContext) {
+        guard isClosing, !hasOutstandingWork else { return }
+        finish(nil, context: context)
+    }
+
+    /// Idle (`conn.idle-timeout`) and slow-sender (`sec.slow-sender`) time-outs, re-armed on every read.
+    private func armTimeout(context: ChannelHandlerContext) {
+        timeout?.cancel()
+        let milliseconds = connection.isInsideFrame ? configuration.partialFrameTimeoutMilliseconds : configuration.idleTimeoutMilliseconds
+        guard let milliseconds else { return }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timeout = context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+            let (handler, context) = bound.value
+            if handler.connection.isInsideFrame || !handler.hasOutstandingWork { context.close(promise: nil) }
+        }
+    }
+}

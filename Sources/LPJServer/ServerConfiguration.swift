@@ -1,0 +1,27 @@
+import LPJWire
+
+/// Everything a server is started with, with every default in one place.
+public struct ServerConfiguration: Sendable {
+    /// The address to listen on. Default: loopback.
+    public var host: String = "127.0.0.1"
+    /// The port; 0 lets the kernel pick (the listening line says which). Default: 8080, the legacy port.
+    public var port: Int = 8080
+    /// How connections are served. Default: `event-loop`, fast and concurrent with one process.
+    public var model: ServerModel = .eventLoop
+    /// Worker processes for the prefork models. Default: 2.
+    public var workers: Int = 2
+    /// Byte order and body limit (`order.little-default`, `frame.max-size-configurable`).
+    public var framing = FrameConfiguration()
+    /// JSON nesting limit (`body.nesting-limit`).
+    public var parser = JSONParser.Options()
+    /// Close a connection idle this long with nothing outstanding (`conn.idle-timeout`); `nil` never.
+    public var idleTimeoutMilliseconds: Int? = nil
+    /// Close a connection whose partial frame has waited this long (`sec.slow-sender`); `nil` never.
+    public var partialFrameTimeoutMilliseconds: Int? = 30_000
+    /// A deliberate bug to show, or `nil` for a conforming server.
+    public var fault: ServerFault? = nil
+    /// Print a line per connection and error to standard error.
+    public var verbose = false
+
+    public init() {}
+}

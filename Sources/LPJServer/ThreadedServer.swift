@@ -1,0 +1,59 @@
+import Foundation
+import LPJSockets
+
+/// `threaded`: a thread per connection, each running the blocking connection loop.
+///
+///     main thread: accept ─┬─▶ thread 1: serve connection 1
+///                          ├─▶ thread 2: serve connection 2
+///                          └─▶ ...
+///
+/// N connections cost N threads (and N stacks); a sleeping request blocks only its own thread.
+struct ThreadedServer {
+    let listener: Socket
+    let configuration: ServerConfiguration
+    let shutdown: ShutdownSignal
+
+    func run() {
+        let active = ActiveCount()
+        while true {
+            let ready = waitReadable([listener.descriptor] + shutdown.descriptors, timeoutMilliseconds: -1)
+            if shutdown.isTriggered { break }
+            guard ready.contains(listener.descriptor), let socket = try? listener.accept() else { continue }
+            active.increment()
+            let thread = Thread { [configuration, shutdown] in
+                var connection = BlockingConnection(socket: socket, configuration: configuration, shutdown: shutdown)
+                connection.serve()
+                active.decrement()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        listener.close()
+        active.waitForZero()
+    }
+}
+
+/// How many connection threads are still running.
+final class ActiveCount: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var count = 0
+
+    func increment() {
+        condition.lock()
+        count += 1
+        condition.unlock()
+    }
+
+    func decrement() {
+        condition.lock()
+        count -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForZero() {
+        condition.lock()
+        while count > 0 { condition.wait() }
+        condition.unlock()
+    }
+}

@@ -1,0 +1,181 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+
+/// A blocking TCP socket: one file descriptor, owned. The plain POSIX calls the blocking server models and
+/// the blocking client are made of; no framing here (that is `LPJWire`'s job).
+public final class Socket: @unchecked Sendable {
+    /// The file descriptor; -1 once closed.
+    public private(set) var descriptor: Int32
+
+    public init(descriptor: Int32) { self.descriptor = descriptor }
+    deinit { close() }
+
+    /// Gives up ownership: the caller closes the descriptor from now on.
+    public func release() -> Int32 {
+        defer { descriptor = -1 }
+        return descriptor
+    }
+
+    /// A listening socket bound to `host:port` (port 0: the kernel picks), with `SO_REUSEADDR`.
+    public static func listen(host: String, port: Int, backlog: Int32 = 1024) throws -> Socket {
+        var address = try Self.ipv4Address(host: host, port: port)
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError("socket") }
+        let socket = Socket(descriptor: fd)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw SocketError("bind \(host):\(port)") }
+        guard Glibc.listen(fd, backlog) == 0 else { throw SocketError("listen") }
+        return socket
+    }
+
+    /// A connected socket to `host:port`, giving up after `timeoutMilliseconds`.
+    public static func connect(host: String, port: Int, timeoutMilliseconds: Int) throws -> Socket {
+        var address = try Self.ipv4Address(host: host, port: port)
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw SocketError("socket") }
+        let socket = Socket(descriptor: fd)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if result != 0 {
+            guard errno == EINPROGRESS else { throw SocketError("connect \(host):\(port)") }
+            guard try socket.poll(events: Int16(POLLOUT), timeoutMilliseconds: timeoutMilliseconds) else {
+                throw SocketError("connect \(host):\(port)", errno: ETIMEDOUT)
+            }
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            guard error == 0 else { throw SocketError("connect \(host):\(port)", errno: error) }
+        }
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+        return socket
+    }
+
+    static func ipv4Address(host: String, port: Int) throws -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
+        let name = host == "localhost" ? "127.0.0.1" : host
+        guard inet_pton(AF_INET, name, &address.sin_addr) == 1 else { throw SocketError("inet_pton \(host)", errno: EINVAL) }
+        return address
+    }
+
+    /// The next connection, or `nil` when interrupted by a signal.
+    public func accept() throws -> Socket? {
+        let fd = Glibc.accept(descriptor, nil, nil)
+        if fd < 0 {
+            if errno == EINTR || errno == EAGAIN || errno == ECONNABORTED { return nil }
+            throw SocketError("accept")
+        }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return Socket(descriptor: fd)
+    }
+
+    /// Makes `accept` return at once when nobody is waiting (several processes share one listener).
+    public func setNonBlocking() {
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+    }
+
+    /// The local port (after binding to port 0).
+    public var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// `TCP_NODELAY`: send small segments at once (no Nagle).
+    public func setNoDelay(_ on: Bool = true) {
+        var flag: Int32 = on ? 1 : 0
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &flag, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// `TCP_QUICKACK` (Linux): acknowledge at once instead of delaying, until the kernel re-arms delayed ACKs.
+    public func requestQuickAck() {
+        #if os(Linux)
+        var flag: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), 12 /* TCP_QUICKACK */, &flag, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+    }
+
+    /// Reads what is there (up to `maximum` octets) into `buffer`: the count, 0 at EOF.
+    /// With `nonBlocking`, returns `nil` when nothing is waiting.
+    public func read(into buffer: inout ByteBuffer, maximum: Int = 65_536, nonBlocking: Bool = false) throws -> Int? {
+        let flags = nonBlocking ? Int32(MSG_DONTWAIT) : 0
+        while true {
+            var result = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: maximum) { pointer in
+                result = Glibc.recv(descriptor, pointer.baseAddress, maximum, flags)
+                return max(result, 0)
+            }
+            if result >= 0 { return result }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return nil
+            default: throw SocketError("recv")
+            }
+        }
+    }
+
+    /// Writes every octet of `bytes`, retrying short writes.
+    public func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw SocketError("send")
+            }
+            offset += written
+        }
+    }
+
+    /// Writes every octet of `bytes`.
+    public func writeAll(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try writeAll($0) }
+    }
+
+    /// Writes the readable bytes of `buffer`.
+    public func writeAll(_ buffer: ByteBuffer) throws {
+        try buffer.withUnsafeReadableBytes { try writeAll($0) }
+    }
+
+    /// Waits until `events` are ready: `true` when ready, `false` on time-out (-1 waits forever).
+    public func poll(events: Int16, timeoutMilliseconds: Int) throws -> Bool {
+        var entry = pollfd(fd: descriptor, events: events, revents: 0)
+        while true {
+            let result = Glibc.poll(&entry, 1, Int32(clamping: timeoutMilliseconds))
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw SocketError("poll")
+            }
+            return result > 0
+        }
+    }
+
+    /// Waits until a read would not block: `true` when readable (data or EOF), `false` on time-out.
+    public func waitUntilReadable(timeoutMilliseconds: Int) throws -> Bool {
+        try poll(events: Int16(POLLIN), timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    /// Shuts down the write side: the peer reads EOF after what was sent.
+    public func shutdownWrite() { _ = Glibc.shutdown(descriptor, Int32(SHUT_WR)) }
+
+    public func close() {
+        if descriptor >= 0 {
+            _ = Glibc.close(descriptor)
+            descriptor = -1
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import LPJClient
+import Foundation
+import LPJWire
+
+/// `lpj call`: one request, its response on standard output.
+struct CallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Call a method on an LPJ server and print the response body.",
+        discussion: """
+            Exit status: 0 for a successful response, 1 for an error response, 2 when no valid response came \
+            (refused, timed out, closed, bad length, bad JSON); the error names what happened and where.
+            """
+    )
+
+    @Option(help: "The server's address.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The server's port.")
+    var port = 8080
+
+    @Option(name: .customLong("byte-order"), help: "Length prefix order: little (the default), big or native.")
+    var byteOrder: ByteOrderMode = .little
+
+    @Option(help: "Milliseconds to wait for the connection and for the response.")
+    var timeout = 10_000
+
+    @Argument(help: "The method, e.g. ping.")
+    var method: String
+
+    @Argument(help: "The params as JSON text (default: null).")
+    var params: String = "null"
+
+    func validate() throws {
+        if byteOrder == .auto { throw ValidationError("--byte-order auto is for servers; a client must choose") }
+    }
+
+    func run() throws {
+        let parsedParams: JSONValue
+        do {
+            parsedParams = try JSONParser.parse(params)
+        } catch {
+            throw ValidationError("PARAMS_JSON is not JSON: \(error)")
+        }
+        var configuration = ClientConfiguration(host: host, port: port)
+        configuration.byteOrder = byteOrder.fixedOrder ?? .little
+        configuration.connectTimeoutMilliseconds = timeout
+        configuration.callTimeoutMilliseconds = timeout
+        do {
+            let client = try BlockingClient(configuration)
+            defer { client.close() }
+            let response = try client.call(Request(method: method, params: parsedParams))
+            print(String(decoding: response.body(), as: UTF8.self))
+            if let error = response.errorResult {
+                printToStandardError("lpj call: error response: \(error)")
+                throw ExitCode(1)
+            }
+        } catch let error as ClientError {
+            printToStandardError("lpj call: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+func printToStandardError(_ text: String) {
+    var standardError = StandardError()
+    print(text, to: &standardError)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        var text = string
+        text.withUTF8 { buffer in _ = Foundation.write(2, buffer.baseAddress, buffer.count) }
+    }
+}

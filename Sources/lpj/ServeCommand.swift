@@ -1,0 +1,89 @@
+import ArgumentParser
+import LPJServer
+import LPJWire
+
+extension ByteOrderMode: ExpressibleByArgument {}
+
+/// `lpj serve`: the reference server.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the reference server in one of the classic concurrency models.",
+        discussion: """
+            Models:
+            \(ServerModel.allCases.map { "  \($0.rawValue.padding(18))\($0.summary)" }.joined(separator: "\n"))
+
+            Deliberate faults (--fault), each a bug real peers have, for proving a checker catches it:
+            \(ServerFault.allCases.map { "  \($0.rawValue.padding(22))\($0.summary)" }.joined(separator: "\n"))
+
+            Methods: ping, lpj.describe, and the reference extensions sleep ({"ms": N}) and relay \
+            ({"host", "port", "in", "params", "timeout_ms"}). Prints one line saying where it listens; stops \
+            on SIGINT or SIGTERM after answering every request it has fully received.
+            """
+    )
+
+    @Option(help: "How connections are served (see the list below).")
+    var model: ServerModel = .eventLoop
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0: any free port; the listening line says which).")
+    var port = 8080
+
+    @Option(help: "Worker processes for prefork and prefork-event-loop.")
+    var workers = 2
+
+    @Option(name: .customLong("byte-order"), help: "Length prefix order: little (the default), big, native or auto.")
+    var byteOrder: ByteOrderMode = .little
+
+    @Option(name: .customLong("max-frame"), help: "The largest request body accepted, in octets.")
+    var maxFrame = FrameConfiguration.defaultMaxBodyLength
+
+    @Option(name: .customLong("max-depth"), help: "The deepest JSON nesting accepted (1-\(JSONParser.Options.largestMaxDepth)).")
+    var maxDepth = JSONParser.Options.defaultMaxDepth
+
+    @Option(name: .customLong("idle-timeout"), help: "Close connections idle this many milliseconds (default: never).")
+    var idleTimeout: Int?
+
+    @Option(help: "Misbehave in exactly one known way (see the list below).")
+    var fault: ServerFault?
+
+    @Option(name: .customLong("log-level"), help: "info, or debug for a line per connection error.")
+    var logLevel: LogLevel = .info
+
+    enum LogLevel: String, ExpressibleByArgument, CaseIterable { case info, debug }
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0-65535") }
+        guard workers >= 1 && workers <= 256 else { throw ValidationError("--workers must be 1-256") }
+        guard maxFrame >= FrameConfiguration.minimumMaxBodyLength && maxFrame <= FrameConfiguration.largestEncodableLength else {
+            throw ValidationError("--max-frame must be at least \(FrameConfiguration.minimumMaxBodyLength) (frame.max-size-minimum) and fit 32 bits")
+        }
+        guard (JSONParser.Options.minimumMaxDepth...JSONParser.Options.largestMaxDepth).contains(maxDepth) else {
+            throw ValidationError("--max-depth must be \(JSONParser.Options.minimumMaxDepth)-\(JSONParser.Options.largestMaxDepth) (body.nesting-minimum)")
+        }
+        if let idleTimeout, idleTimeout < 1 { throw ValidationError("--idle-timeout must be positive") }
+    }
+
+    func run() throws {
+        var configuration = ServerConfiguration()
+        configuration.model = model
+        configuration.host = host
+        configuration.port = port
+        configuration.workers = workers
+        configuration.framing = FrameConfiguration(byteOrder: byteOrder, maxBodyLength: maxFrame)
+        configuration.parser = JSONParser.Options(maxDepth: maxDepth)
+        configuration.idleTimeoutMilliseconds = idleTimeout
+        configuration.fault = fault
+        configuration.verbose = logLevel == .debug
+        try ReferenceServer.run(configuration) { print($0) }
+    }
+}
+
+extension String {
+    /// The string padded with spaces to `width` (at least one space).
+    func padding(_ width: Int) -> String {
+        self + String(repeating: " ", count: max(1, width - count))
+    }
+}
