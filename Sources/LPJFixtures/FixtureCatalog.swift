@@ -127,8 +127,9 @@ public enum FixtureCatalog {
           direction: .clientToServer, .mustReject, rules: [.frameMaxSizeConfigurable, .frameOversizeClose],
           wire: Wire.frame(Wire.pingBody(ofSize: 65_537)), receiverLimit: 65_536, rejection: .frameTooLarge,
           responses: [.error(.frameTooLarge, level: "SHOULD")], connection: .closed),
-        F("request.frame.size-1mib", "A ping of exactly 1,048,576 octets: the reference default limit, accepted by it.",
-          direction: .clientToServer, .implementationDefined, rules: [.frameMaxSizeConfigurable],
+        F("request.frame.size-1mib",
+          "A ping of exactly 1,048,576 octets to a receiver whose limit is the recommended 1,048,576: accepted (the limit is inclusive).",
+          direction: .clientToServer, .mustAccept, rules: [.frameMaxSizeConfigurable],
           wire: Wire.frame(Wire.pingBody(ofSize: 1_048_576)),
           responses: [.pong(.string(String(repeating: "x", count: 1_048_576 - Wire.request("ping", "").utf8.count)))]),
         F("request.frame.truncated-prefix", "Two octets of a prefix, then EOF: no response, the connection closes.",
@@ -299,23 +300,25 @@ public enum FixtureCatalog {
 
     /// One fixture per registered error code, as the reference server writes it.
     static let errorResponses: [F] = WireError.Code.registry.map { code in
-        let example = errorExamples[code.rawValue] ?? (rule: RuleID.msgErrorResponse, message: "example")
-        let body = Response(error: WireError(code, rule: example.rule, example.message)).body()
+        let example = errorExamples[code.rawValue] ?? (rule: RuleID.msgErrorResponse, message: "example", offset: nil)
+        let body = Response(error: WireError(code, rule: example.rule, example.message, offset: example.offset)).body()
         return F("response.error.\(code.rawValue)", "An error response with code \(code.rawValue), as the reference server writes it.",
                  direction: .serverToClient, .mustAccept, rules: [.msgErrorResponse, .msgErrorCodes],
                  wire: Wire.frame(bytes: body))
     }
 
-    static let errorExamples: [String: (rule: RuleID, message: String)] = [
-        "frame-too-large": (.frameOversizeClose, "length prefix 01 00 10 00 read little-endian is 1048577, over the limit of 1048576"),
-        "invalid-utf8": (.bodyUTF8, "invalid UTF-8 sequence starting with octets e9 22 7d"),
-        "invalid-json": (.bodyJSONText, "expected a value, found ']'"),
-        "invalid-request": (.msgRequest, "a request needs a \"params\" member (null is allowed)"),
-        "unknown-method": (.msgUnknownMethod, "no method named \"frob\""),
-        "invalid-params": (.extSleep, "params.ms must be an integer from 0 to 60000"),
-        "internal-error": (.msgErrorResponse, "the handler failed"),
-        "timeout": (.extRelay, "the upstream did not answer within 5000 ms"),
-        "upstream-error": (.extRelay, "the upstream closed the connection"),
-        "overloaded": (.secConnectionLimit, "too many connections"),
+    /// What the reference server says for each code: the rule, the message, and the body offset where the
+    /// spec requires one (`msg.error-response`: invalid-utf8 and invalid-json).
+    static let errorExamples: [String: (rule: RuleID, message: String, offset: Int?)] = [
+        "frame-too-large": (.frameOversizeClose, "length prefix 01 00 10 00 read little-endian is 1048577, over the limit of 1048576", nil),
+        "invalid-utf8": (.bodyUTF8, "invalid UTF-8 sequence starting with octets e9 22 7d", 26),
+        "invalid-json": (.bodyJSONText, "expected a value, found ']'", 25),
+        "invalid-request": (.msgRequest, "a request needs a \"params\" member (null is allowed)", nil),
+        "unknown-method": (.msgUnknownMethod, "no method named \"frob\"", nil),
+        "invalid-params": (.extSleep, "params must be {\"ms\": an integer from 0 to 60000}", nil),
+        "internal-error": (.msgErrorResponse, "the handler failed", nil),
+        "timeout": (.extRelay, "upstream 127.0.0.1:9000 did not answer within 5000 ms", nil),
+        "upstream-error": (.extRelay, "upstream 127.0.0.1:9000: closed: the server closed the connection", nil),
+        "overloaded": (.secConnectionLimit, "too many connections", nil),
     ]
 }

@@ -25,7 +25,25 @@ public struct FixtureSet: Sendable {
         [("manifest.json", FixtureManifest.bytes(fixtures))] + fixtures.map { ($0.file, $0.definition.wire) }
     }
 
-    /// Writes the manifest and every `.bin` into `directory`, removing `.bin` files no fixture names.
+    /// The markers around the fixture table of `fixtures/README.md`.
+    public static let tableMarkers = (begin: "<!-- fixture-table:begin -->", end: "<!-- fixture-table:end -->")
+
+    /// The README's table of every fixture: ID, class, description.
+    public var readmeTable: String {
+        let cell = { (text: String) in text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        let rows = fixtures.map { "| `\($0.definition.id)` | \($0.definition.classification.rawValue) | \(cell($0.definition.summary)) |" }
+        return (["| ID | class | description |", "|---|---|---|"] + rows).joined(separator: "\n")
+    }
+
+    /// `readme` with the table between the markers replaced by the current one; `nil` without markers.
+    public func readmeReplacingTable(_ readme: String) -> String? {
+        guard let begin = readme.range(of: Self.tableMarkers.begin), let end = readme.range(of: Self.tableMarkers.end),
+              begin.upperBound <= end.lowerBound else { return nil }
+        return String(readme[..<begin.upperBound]) + "\n" + readmeTable + "\n" + String(readme[end.lowerBound...])
+    }
+
+    /// Writes the manifest and every `.bin` into `directory`, removing `.bin` files no fixture names, and
+    /// refreshes the table in `README.md` when it has one.
     public func write(to directory: URL) throws {
         let wire = directory.appendingPathComponent("wire")
         try FileManager.default.createDirectory(at: wire, withIntermediateDirectories: true)
@@ -35,6 +53,10 @@ public struct FixtureSet: Sendable {
         }
         for file in files {
             try Data(file.bytes).write(to: directory.appendingPathComponent(file.path))
+        }
+        let readme = directory.appendingPathComponent("README.md")
+        if let text = try? String(contentsOf: readme, encoding: .utf8), let updated = readmeReplacingTable(text) {
+            try updated.write(to: readme, atomically: true, encoding: .utf8)
         }
     }
 
@@ -61,6 +83,10 @@ public struct FixtureSet: Sendable {
             if Array(data) != fixture.definition.wire {
                 problems.append("\(fixture.definition.id): \(fixture.file) differs from the generator's bytes at octet \(Self.firstDifference(Array(data), fixture.definition.wire))")
             }
+        }
+        if let readme = try? String(contentsOf: directory.appendingPathComponent("README.md"), encoding: .utf8),
+           readmeReplacingTable(readme) != readme {
+            problems.append("README.md: the fixture table differs from the manifest's fixtures; run `lpj fixtures generate`")
         }
         let wanted = Set(fixtures.map { URL(fileURLWithPath: $0.file).lastPathComponent })
         let present = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("wire").path)) ?? []
