@@ -72,6 +72,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "LPJServerTests",
+            dependencies: [
+                "LPJServer", "LPJClient", "LPJSockets", "LPJWire", "LPJFixtures",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "LPJFixturesTests",
             dependencies: ["LPJFixtures", "LPJWire"]
         ),

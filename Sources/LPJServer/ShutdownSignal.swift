@@ -37,6 +37,11 @@ public final class ShutdownSignal: @unchecked Sendable {
         Self.install(SIGINT, handler: { _ in var byte: UInt8 = 1; _ = write(signalPipeWriteEnd, &byte, 1) })
         Self.install(SIGCHLD, handler: { _ in var byte: UInt8 = 1; _ = write(childPipeWriteEnd, &byte, 1) })
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with these blocked (the mask survives exec): unblock them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signalNumber in [SIGTERM, SIGINT, SIGCHLD] { sigaddset(&set, signalNumber) }
+        sigprocmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// In a freshly forked worker: own signals go to a new pipe; the parent's pipe stays watched; the worker
