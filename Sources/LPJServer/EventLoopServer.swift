@@ -1,4 +1,5 @@
 import Foundation
+import LPJSockets
 import LPJWire
 import NIOCore
 import NIOPosix
@@ -20,37 +21,86 @@ final class EventLoopServer {
         self.shutdown = shutdown
     }
 
-    /// Serves on the already listening socket `listener` until a stop is asked for.
-    func run(listener: Int32) throws {
+    /// Serves on the already listening socket `listener` until a stop is asked for. With `shared`, other
+    /// processes accept on the same socket (`prefork-event-loop`), so this process accepts on a thread of
+    /// its own and hands each connection to its loop: NIO's server channel expects to be the only
+    /// acceptor of its socket, and treats a wake-up that another process answered first as a bug.
+    func run(listener: Socket, shared: Bool) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let loop = group.next()
         let connections = ConnectionRegistry(eventLoop: loop)
         let scheduler = configuration.model == .coroutine ? MicroThreadScheduler(eventLoop: loop) : nil
         let configuration = self.configuration
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: configuration.fault == .splitWrites ? 0 : 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    connections.add(channel)
-                    let handler = ServerChannelHandler(configuration: configuration, scheduler: scheduler)
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
+        let initialize: @Sendable (Channel) -> EventLoopFuture<Void> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                connections.add(channel)
+                let handler = ServerChannelHandler(configuration: configuration, scheduler: scheduler)
+                try channel.pipeline.syncOperations.addHandler(handler)
             }
-        let server = try bootstrap.withBoundSocket(listener).wait()
-
+        }
+        let noDelay: SocketOptionValue = configuration.fault == .splitWrites ? 0 : 1
+        let stopAccepting: () -> Void
+        let accepting: EventLoopFuture<Void>
+        if shared {
+            let acceptor = SharedAcceptor(listener: listener, shutdown: shutdown) { socket in
+                _ = ClientBootstrap(group: loop)
+                    .channelOption(.allowRemoteHalfClosure, value: true)
+                    .channelOption(.socketOption(.tcp_nodelay), value: noDelay)
+                    .channelInitializer(initialize)
+                    .withConnectedSocket(socket.release())
+            }
+            accepting = acceptor.start(on: loop)
+            stopAccepting = {}
+        } else {
+            let server = try ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: noDelay)
+                .childChannelInitializer(initialize)
+                .withBoundSocket(listener.release())
+                .wait()
+            accepting = server.closeFuture
+            stopAccepting = { server.close(promise: nil) }
+        }
         let watcher = Thread { [shutdown] in
             while waitReadable(shutdown.descriptors, timeoutMilliseconds: -1).isEmpty {}
-            server.eventLoop.execute {
-                server.close(promise: nil)
+            loop.execute {
+                stopAccepting()
                 connections.stopAll()
             }
         }
         watcher.start()
-        try server.closeFuture.wait()
+        try accepting.wait()
         try connections.allClosed(within: .seconds(30)).wait()
+    }
+}
+
+/// Accepts on a listening socket that other processes share, on a thread of its own, until a stop.
+final class SharedAcceptor: @unchecked Sendable {
+    let listener: Socket
+    let shutdown: ShutdownSignal
+    let handOver: (Socket) -> Void
+
+    init(listener: Socket, shutdown: ShutdownSignal, handOver: @escaping (Socket) -> Void) {
+        self.listener = listener
+        self.shutdown = shutdown
+        self.handOver = handOver
+    }
+
+    /// Starts accepting; the future completes once a stop has been asked for.
+    func start(on loop: EventLoop) -> EventLoopFuture<Void> {
+        let done = loop.makePromise(of: Void.self)
+        let thread = Thread { [self] in
+            while true {
+                let ready = waitReadable([listener.descriptor] + shutdown.descriptors, timeoutMilliseconds: -1)
+                if shutdown.isTriggered { break }
+                if ready.contains(listener.descriptor), let socket = try? listener.accept() { handOver(socket) }
+            }
+            done.succeed(())
+        }
+        thread.start()
+        return done.futureResult
     }
 }
 

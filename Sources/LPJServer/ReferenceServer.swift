@@ -36,11 +36,11 @@ public enum ReferenceServer {
                 BlockingServer(listener: listener, configuration: configuration, shutdown: shutdown).run()
             }
         case .eventLoop, .coroutine:
-            try EventLoopServer(configuration: configuration, shutdown: shutdown).run(listener: listener.release())
+            try EventLoopServer(configuration: configuration, shutdown: shutdown).run(listener: listener, shared: false)
         case .preforkEventLoop:
             WorkerPool(configuration: configuration, shutdown: shutdown).run {
                 do {
-                    try EventLoopServer(configuration: configuration, shutdown: shutdown).run(listener: listener.release())
+                    try EventLoopServer(configuration: configuration, shutdown: shutdown).run(listener: listener, shared: true)
                 } catch {
                     printError("worker \(getpid()): \(error)")
                 }
