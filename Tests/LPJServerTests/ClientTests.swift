@@ -159,3 +159,38 @@ struct ClientTests {
         #expect(text.contains("refused"))
     }
 }
+
+/// A legacy server writes prefix and body in two writes with Nagle on; a client that delays its ACKs then
+/// waits about 40 ms for every body. The blocking client asks for quick ACKs after each read.
+@Suite("Clients against a legacy split-writes server")
+struct LegacyServerTests {
+    /// Median call time in milliseconds over `calls` sequential pings on one connection.
+    static func medianMilliseconds(calls: Int, _ call: () throws -> Void) rethrows -> Double {
+        var times: [Double] = []
+        for _ in 0..<calls {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try call()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    @Test("the blocking client does not pay a delayed-ACK stall per call; a naive reader does")
+    func noDelayedAckStall() throws {
+        let server = try ServerProcess(model: .blocking, ["--fault", "split-writes"])
+        let naive = try server.connect()
+        let naiveMedian = try Self.medianMilliseconds(calls: 30) {
+            try naive.send(Request(method: "ping", params: 1))
+            _ = try naive.read(count: 1)
+        }
+        naive.close()
+        let client = try BlockingClient(ClientConfiguration(port: server.port))
+        let clientMedian = try Self.medianMilliseconds(calls: 30) {
+            _ = try client.call(Request(method: "ping", params: 1))
+        }
+        client.close()
+        print("split-writes server: naive reader median \(naiveMedian) ms per call, BlockingClient median \(clientMedian) ms per call")
+        #expect(clientMedian * 4 < naiveMedian, "naive \(naiveMedian) ms, BlockingClient \(clientMedian) ms")
+        #expect(server.stop() == 0)
+    }
+}
