@@ -40,6 +40,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The conformance runner: cases, probe, reports.
+        .target(
+            name: "LPJCheck",
+            dependencies: [
+                "LPJWire", "LPJSockets", "LPJFixtures",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         // fork and prctl, which Swift's Glibc module does not offer.
         .target(name: "CLPJSystem"),
         // The reference server in every model.
@@ -60,6 +69,7 @@ let package = Package(
                 "LPJFixtures",
                 "LPJClient",
                 "LPJServer",
+                "LPJCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -63,9 +63,9 @@ struct CallCommand: ParsableCommand {
     }
 }
 
-func printToStandardError(_ text: String) {
+func printToStandardError(_ text: String, newline: Bool = true) {
     var standardError = StandardError()
-    print(text, to: &standardError)
+    print(text, terminator: newline ? "\n" : "", to: &standardError)
 }
 
 struct StandardError: TextOutputStream {

@@ -11,10 +11,10 @@ struct ServeCommand: ParsableCommand {
         abstract: "Run the reference server in one of the classic concurrency models.",
         discussion: """
             Models:
-            \(ServerModel.allCases.map { "  \($0.rawValue.padding(18))\($0.summary)" }.joined(separator: "\n"))
+            \(ServerModel.allCases.map { "  \($0.rawValue)\n" + $0.summary.wrapped(indent: 6) }.joined(separator: "\n"))
 
             Deliberate faults (--fault), each a bug real peers have, for proving a checker catches it:
-            \(ServerFault.allCases.map { "  \($0.rawValue.padding(22))\($0.summary)" }.joined(separator: "\n"))
+            \(ServerFault.allCases.map { "  \($0.rawValue)\n" + $0.summary.wrapped(indent: 6) }.joined(separator: "\n"))
 
             Methods: ping, lpj.describe, and the reference extensions sleep ({"ms": N}) and relay \
             ({"host", "port", "in", "params", "timeout_ms"}). Prints one line saying where it listens; stops \
@@ -82,8 +82,20 @@ struct ServeCommand: ParsableCommand {
 }
 
 extension String {
-    /// The string padded with spaces to `width` (at least one space).
-    func padding(_ width: Int) -> String {
-        self + String(repeating: " ", count: max(1, width - count))
+    /// The text broken into lines of at most `width` columns, each indented by `indent` spaces, so that
+    /// help output needs no further wrapping.
+    func wrapped(indent: Int, width: Int = 78) -> String {
+        var lines: [String] = []
+        var line = ""
+        for word in split(separator: " ") {
+            if !line.isEmpty, indent + line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        let margin = String(repeating: " ", count: indent)
+        return lines.map { margin + $0 }.joined(separator: "\n")
     }
 }

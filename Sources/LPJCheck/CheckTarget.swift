@@ -1,0 +1,30 @@
+import LPJWire
+
+/// The server under test and what the probe learned about it before the cases ran.
+public struct CheckTarget: Sendable {
+    public var host: String
+    public var port: Int
+    /// The byte order the cases speak: pinned by `--byte-order`, or found by the probe.
+    public var byteOrder: ByteOrder
+    /// How long one exchange may take before the server counts as not answering.
+    public var timeoutMilliseconds: Int
+    /// The server's body limit: from `lpj.describe`, or the spec's recommended default when unknown.
+    public var maxBody: Int = FrameConfiguration.defaultMaxBodyLength
+    /// Whether `maxBody` came from the server itself.
+    public var maxBodyIsStated = false
+    /// The methods `lpj.describe` listed, if the server has it.
+    public var methods: [String]?
+
+    public init(host: String, port: Int, byteOrder: ByteOrder = .little, timeoutMilliseconds: Int = 2_000) {
+        self.host = host
+        self.port = port
+        self.byteOrder = byteOrder
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    /// `host:port`.
+    public var address: String { "\(host):\(port)" }
+
+    /// Whether the server says it has `method` (unknown servers are assumed to have only `ping`).
+    public func has(_ method: String) -> Bool { methods?.contains(method) ?? (method == "ping") }
+}

@@ -1,0 +1,97 @@
+import LPJWire
+
+/// The evidence a failure report shows: hex dumps, the likely cause of a bad length, a replay command.
+public enum Evidence {
+    /// A hex dump of up to 64 octets of `bytes` around `offset`, 16 per line with ASCII.
+    public static func hexDump(_ bytes: [UInt8], around offset: Int, title: String) -> [String] {
+        guard !bytes.isEmpty else { return ["\(title): no octets"] }
+        let start = max(0, min(offset, bytes.count - 1) / 16 * 16 - 16)
+        let end = min(bytes.count, start + 64)
+        var lines = ["\(title) (\(bytes.count) octets), offsets \(start)..<\(end):"]
+        for row in stride(from: start, to: end, by: 16) {
+            let slice = bytes[row..<min(row + 16, end)]
+            let hex = slice.map { hexPair($0) }.joined(separator: " ")
+            let ascii = String(slice.map { (0x20...0x7e).contains($0) ? Character(UnicodeScalar($0)) : "." })
+            lines.append("  \(String(row).leftPadded(6))  \(hex.padding(48))  \(ascii)")
+        }
+        return lines
+    }
+
+    /// A dump of a body that did not parse, around the parser's offset, with a guess at the cause.
+    static func bodyDump(_ body: [UInt8], error: WireError?) -> [String] {
+        var lines = hexDump(body, around: error?.offset ?? 0, title: "response body")
+        if let error, error.rule == .bodyJSONText, error.offset == body.count {
+            lines.append("likely cause: the body ends early, as when the length counts characters or UTF-16 units, not octets (frame.length-counts-octets)")
+        }
+        return lines
+    }
+
+    /// What went wrong with a response stream whose framing broke: the prefix shown in hex, as ASCII and
+    /// byte-swapped, and whether a character-counted length explains it.
+    static func streamDiagnosis(_ received: [UInt8], byteOrder: ByteOrder) -> [String] {
+        guard received.count >= 4 else { return ["received only \(received.count) octet(s): \(received.map(hexPair).joined(separator: " "))"] }
+        var lines: [String] = []
+        var offset = 0
+        // Walk the frames that make sense, to find the first that does not.
+        while offset + 4 <= received.count {
+            let length = Int(byteOrder.value(received[offset], received[offset + 1], received[offset + 2], received[offset + 3]))
+            if offset + 4 + length > received.count || length > 64 << 20 { break }
+            if (try? JSONParser.parse(Array(received[(offset + 4)..<(offset + 4 + length)]))) == nil { break }
+            offset += 4 + length
+        }
+        guard offset + 4 <= received.count else { return lines }
+        let prefix = Array(received[offset..<(offset + 4)])
+        let diagnosis = LengthPrefixDiagnosis(octets: prefix, order: byteOrder, limit: 1 << 24)
+        lines.append("prefix at stream offset \(offset): \(diagnosis.octets.map(hexPair).joined(separator: " ")) = \(diagnosis.length) read \(byteOrder), \(diagnosis.swappedLength) byte-swapped\(diagnosis.asciiText.map { ", ASCII \"\($0)\"" } ?? "")")
+        lines += diagnosis.likelyCauses.map { "likely cause: " + $0 }
+        if let counted = characterCountedLength(received, at: offset, declared: diagnosis.length) {
+            lines.append("likely cause: length counted in characters: the body is \(counted.octets) octets but \(counted.characters) characters (frame.length-counts-octets)")
+        }
+        return lines
+    }
+
+    /// When the body after `offset` is a JSON text of `characters` == `declared` characters but more octets.
+    static func characterCountedLength(_ received: [UInt8], at offset: Int, declared: UInt32) -> (octets: Int, characters: Int)? {
+        let start = offset + 4
+        guard start < received.count else { return nil }
+        for end in stride(from: received.count, to: start, by: -1) {
+            let body = Array(received[start..<end])
+            guard (try? JSONParser.parse(body)) != nil else { continue }
+            let text = String(decoding: body, as: UTF8.self)
+            if text.count == Int(declared) || text.utf16.count == Int(declared), body.count != Int(declared) {
+                return (body.count, Int(declared))
+            }
+        }
+        return nil
+    }
+
+    /// How a reply ended, for "missing response" lines.
+    static func ending(_ reply: ProbeConnection.Reply) -> String {
+        if reply.reset { return "the connection was reset" }
+        if reply.closed { return "the server closed the connection" }
+        if let error = reply.framingError { return "framing broke: \(error)" }
+        return "no answer before the time-out"
+    }
+
+    /// A one-line shell command that sends `bytes` to `address` and shows the reply in hex.
+    public static func replayCommand(_ bytes: [UInt8], host: String, port: Int, caseID: String) -> String {
+        guard bytes.count <= 2_048 else { return "lpj check \(host):\(port) --only \(caseID)" }
+        let escaped = bytes.map { byte -> String in
+            switch byte {
+            case 0x20...0x7e where byte != 0x27 && byte != 0x5c && byte != 0x25: return String(UnicodeScalar(byte))
+            default: return "\\x" + hexPair(byte)
+            }
+        }.joined()
+        return "printf '\(escaped)' | timeout 3 nc \(host) \(port) | xxd"
+    }
+
+    static func hexPair(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

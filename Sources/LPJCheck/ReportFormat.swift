@@ -1,0 +1,106 @@
+import Foundation
+import LPJWire
+
+/// The ways a report is written: for people, as JSON, as JUnit XML.
+public enum ReportFormat {
+    /// Failures and warnings with their evidence, the profile, then the closing summary line.
+    public static func human(_ report: CheckReport) -> String {
+        var lines: [String] = []
+        for result in report.results where result.verdict == .failed || result.verdict == .warning || result.isStale {
+            let tag = result.isExpectedDeviation ? "EXPECTED" : result.isStale ? "STALE" : result.verdict == .failed ? "FAIL" : "WARN"
+            lines.append("\(tag) \(result.id) [\(result.level.rawValue): \(result.rules.map(\.rawValue).joined(separator: ", "))]")
+            lines.append("  \(result.title)")
+            lines.append("  \(result.summary)")
+            for detail in result.details.prefix(24) where detail != result.summary { lines.append("    " + detail) }
+            if let replay = result.replay { lines.append("  replay: \(replay)") }
+        }
+        lines.append("")
+        lines.append("Server profile of \(report.target.address):")
+        for (name, value) in profile(report) { lines.append("  \(name.padding(22)) \(value)") }
+        lines.append("")
+        let expected = report.results.filter(\.isExpectedDeviation).count
+        lines.append("\(report.count(.warning)) warnings, \(report.count(.informational)) informational\(expected > 0 ? ", \(expected) expected deviations" : "")")
+        if let stopped = report.serverStoppedAfter { lines.append("the server stopped answering after \(stopped)") }
+        lines.append(report.summaryLine)
+        return lines.joined(separator: "\n")
+    }
+
+    /// The informational profile: byte order, limits, refusals, implementation-defined choices, concurrency.
+    public static func profile(_ report: CheckReport) -> [(String, String)] {
+        var rows: [(String, String)] = [
+            ("byte order", report.probe.byteOrderSummary),
+            ("max body", "\(report.target.maxBody)\(report.target.maxBodyIsStated ? " (stated by lpj.describe)" : " (assumed: no lpj.describe)")"),
+            ("methods", report.target.methods?.joined(separator: ", ") ?? "unknown"),
+        ]
+        let byID = Dictionary(report.results.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        if let oversize = byID["size.over-limit"] { rows.append(("oversize refusal", oversize.summary)) }
+        for result in report.results where result.level == .implementationDefined || result.level == .informational {
+            rows.append((result.id, "\(result.verdict.rawValue): \(result.summary)"))
+        }
+        return rows
+    }
+
+    /// The whole report as JSON: target, profile, counts and every case.
+    public static func json(_ report: CheckReport) -> JSONValue {
+        func number(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
+        let cases: [JSONValue] = report.results.map { result in
+            var members: [JSONObject.Member] = [
+                .init("id", .string(result.id)), .init("title", .string(result.title)),
+                .init("rules", .array(result.rules.map { .string($0.rawValue) })), .init("level", .string(result.level.rawValue)),
+                .init("verdict", .string(result.verdict.rawValue)), .init("summary", .string(result.summary)),
+                .init("milliseconds", number(result.milliseconds)),
+            ]
+            if !result.details.isEmpty { members.append(.init("details", .array(result.details.map { .string($0) }))) }
+            if let replay = result.replay { members.append(.init("replay", .string(replay))) }
+            if result.isExpectedDeviation { members.append(.init("expectedDeviation", true)) }
+            if result.isStale { members.append(.init("stale", true)) }
+            return .object(JSONObject(members))
+        }
+        var members: [JSONObject.Member] = [
+            .init("tool", "lpj check"), .init("protocol", "lpj/1"),
+            .init("target", .string(report.target.address)),
+            .init("profile", .object(JSONObject(profile(report).map { .init($0.0, .string($0.1)) }))),
+            .init("counts", .object([
+                "passed": number(report.count(.passed)), "failed": number(report.failures), "warning": number(report.count(.warning)),
+                "informational": number(report.count(.informational)), "skipped": number(report.count(.skipped)),
+            ])),
+            .init("conformant", .bool(report.exitStatus == 0)),
+            .init("cases", .array(cases)),
+        ]
+        if let description = report.probe.description { members.insert(.init("description", description), at: 3) }
+        if let stopped = report.serverStoppedAfter { members.append(.init("serverStoppedAfter", .string(stopped))) }
+        return .object(JSONObject(members))
+    }
+
+    /// JUnit XML: one test case per check case; failures for failed cases, skipped for skipped ones.
+    public static func junit(_ report: CheckReport, name: String = "lpj check") -> String {
+        func escape(_ text: String) -> String {
+            var out = ""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "&": out += "&amp;"
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                case "\"": out += "&quot;"
+                default: out.unicodeScalars.append(scalar.value < 0x20 && scalar != "\n" && scalar != "\t" ? "?" : scalar)
+                }
+            }
+            return out
+        }
+        var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+        xml += #"<testsuite name="\#(escape(name)) \#(escape(report.target.address))" tests="\#(report.results.count)" failures="\#(report.failures)" skipped="\#(report.count(.skipped))">"# + "\n"
+        for result in report.results {
+            let time = String(format: "%.3f", Double(result.milliseconds) / 1000)
+            xml += #"  <testcase classname="\#(escape(result.id.split(separator: ".").first.map(String.init) ?? "lpj"))" name="\#(escape(result.id))" time="\#(time)">"#
+            if result.verdict == .failed && !result.isExpectedDeviation || result.isStale {
+                xml += "\n" + #"    <failure message="\#(escape(result.summary))">\#(escape((result.details + [result.replay.map { "replay: \($0)" } ?? ""]).joined(separator: "\n")))</failure>"# + "\n  "
+            } else if result.verdict == .skipped {
+                xml += #"<skipped message="\#(escape(result.summary))"/>"#
+            } else if result.verdict != .passed {
+                xml += #"<system-out>\#(escape(result.verdict.rawValue + ": " + result.summary))</system-out>"#
+            }
+            xml += "</testcase>\n"
+        }
+        return xml + "</testsuite>\n"
+    }
+}

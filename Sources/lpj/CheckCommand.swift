@@ -1,0 +1,205 @@
+import ArgumentParser
+import Foundation
+import LPJCheck
+import LPJServer
+import LPJWire
+
+/// `lpj check`: the conformance runner.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check an LPJ server against the spec and fixtures, rule by rule.",
+        discussion: """
+            With HOST:PORT, probes the server (does it answer, in which byte order, what lpj.describe says), \
+            then runs every case on fresh connections: the request fixtures, segmentation, pipelining, sizes \
+            and limits, lifecycle, messages and concurrency. After every hostile case a fresh connection must \
+            still get its pong. Failures show expected against actual, a hex dump and a replay command.
+
+            Without an address, starts the reference server in every model, checks each, and prints a model \
+            by verdict matrix.
+
+            Exit status: 0 conformant, 1 not conformant, 2 could not test (refused, no answer).
+            """
+    )
+
+    @Argument(help: "The server to check, as HOST:PORT. Omit it to check the reference server in every model.")
+    var address: String?
+
+    @Option(name: .customLong("byte-order"), help: "Pin the byte order instead of probing: little or big.")
+    var byteOrder: ByteOrder?
+
+    @Option(help: "Milliseconds one exchange may take before the server counts as not answering.")
+    var timeout = 2_000
+
+    @Option(parsing: .singleValue, help: "Run only cases whose ID matches (repeatable; * is a wildcard).")
+    var only: [String] = []
+
+    @Option(parsing: .singleValue, help: "Skip cases whose ID matches (repeatable; * is a wildcard).")
+    var skip: [String] = []
+
+    @Flag(help: "SHOULD violations fail the run.")
+    var strict = false
+
+    @Option(name: .customLong("expected-deviations"), help: "A file of case IDs known to fail, one per line (# comments); a listed case that passes fails the run as stale.")
+    var expectedDeviations: String?
+
+    @Option(help: "Output format: human or json.")
+    var format: OutputFormat = .human
+
+    @Option(help: "Also write a JUnit XML report to this file.")
+    var junit: String?
+
+    @Flag(help: "List the cases with their IDs, levels and rules, and run nothing.")
+    var list = false
+
+    @Option(help: "Without an address: the models to check, comma-separated (default: all).")
+    var models: String?
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case human, json }
+
+    func run() throws {
+        let cases = try CaseCatalog.all()
+        if list {
+            for checkCase in cases {
+                print("\(checkCase.id)\t\(checkCase.level.rawValue)\t\(checkCase.rules.map(\.rawValue).joined(separator: ","))\t\(checkCase.title)")
+            }
+            print("\(cases.count) cases")
+            return
+        }
+        var options = CheckOptions()
+        options.only = only
+        options.skip = skip
+        options.strict = strict
+        if let expectedDeviations {
+            let text = try String(contentsOfFile: expectedDeviations, encoding: .utf8)
+            options.expectedDeviations = Set(text.split(separator: "\n").map { $0.split(separator: "#").first?.trimmingCharacters(in: .whitespaces) ?? "" }.filter { !$0.isEmpty })
+            let unknown = options.expectedDeviations.subtracting(cases.map(\.id))
+            if !unknown.isEmpty { throw ValidationError("unknown case IDs in \(expectedDeviations): \(unknown.sorted().joined(separator: ", "))") }
+        }
+        guard let address else {
+            throw ExitCode(try checkEveryModel(cases: cases, options: options))
+        }
+        let parts = address.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]), (1...65_535).contains(port) else {
+            throw ValidationError("the address must be HOST:PORT, e.g. 127.0.0.1:8080")
+        }
+        let report = try check(host: String(parts[0]), port: port, cases: cases, options: options, live: true)
+        guard let report else { throw ExitCode(2) }
+        try write(report)
+        throw ExitCode(report.exitStatus)
+    }
+
+    /// Probes and checks one server; `nil` when it cannot be tested (after saying why).
+    func check(host: String, port: Int, cases: [CheckCase], options: CheckOptions, live: Bool) throws -> CheckReport? {
+        let probe = ServerProbe.run(host: host, port: port, pinned: byteOrder, timeoutMilliseconds: timeout)
+        guard let target = probe.target(host: host, port: port, timeoutMilliseconds: timeout) else {
+            printToStandardError("lpj check: could not test: \(probe.unusable ?? "no answer")")
+            return nil
+        }
+        let progress = ProgressLine(enabled: live && isatty(2) != 0)
+        let report = CheckRunner(target: target, probe: probe, cases: cases, options: options).run { done, total, result in
+            progress.update("[\(done)/\(total)] \(result.verdict.rawValue.padded(13)) \(result.id)")
+        }
+        progress.clear()
+        return report
+    }
+
+    func write(_ report: CheckReport) throws {
+        switch format {
+        case .human: print(ReportFormat.human(report))
+        case .json: print(JSONWriter.string(ReportFormat.json(report), style: .pretty))
+        }
+        if let junit { try ReportFormat.junit(report).write(toFile: junit, atomically: true, encoding: .utf8) }
+    }
+
+    /// Starts the reference server in each model, checks it, and prints the matrix; the exit status.
+    func checkEveryModel(cases: [CheckCase], options: CheckOptions) throws -> Int32 {
+        let chosen = try models.map { list in
+            try list.split(separator: ",").map { name in
+                guard let model = ServerModel(rawValue: String(name)) else { throw ValidationError("unknown model \(name)") }
+                return model
+            }
+        } ?? ServerModel.allCases
+        var rows: [(ServerModel, CheckReport?)] = []
+        var reports: [JSONValue] = []
+        for model in chosen {
+            printToStandardError("checking the reference server, model \(model.rawValue) ...")
+            let server = try EmbeddedServer(model: model)
+            let report = try check(host: "127.0.0.1", port: server.port, cases: cases, options: options, live: true)
+            let status = server.stop()
+            if let report {
+                if format == .human {
+                    let failures = ReportFormat.human(report).split(separator: "\n").prefix { !$0.hasPrefix("Server profile") }
+                    if report.exitStatus != 0 { print("== \(model.rawValue)\n" + failures.joined(separator: "\n")) }
+                } else {
+                    reports.append(.object(["model": .string(model.rawValue), "report": ReportFormat.json(report)]))
+                }
+            }
+            if status != 0 { printToStandardError("lpj check: the \(model.rawValue) server exited with status \(status)") }
+            rows.append((model, status == 0 ? report : nil))
+        }
+        let conformant = rows.allSatisfy { $0.1?.exitStatus == 0 }
+        if format == .json {
+            print(JSONWriter.string(.object(["models": .array(reports), "conformant": .bool(conformant)]), style: .pretty))
+        } else {
+            print("model               passed  failed  warnings  informational  skipped  verdict")
+            for (model, report) in rows {
+                guard let report else { print("\(model.rawValue.padded(20))could not test (or did not exit cleanly)"); continue }
+                let verdict = report.exitStatus == 0 ? "conformant" : "NOT CONFORMANT"
+                print("\(model.rawValue.padded(20))\(String(report.count(.passed)).padded(8))\(String(report.failures).padded(8))\(String(report.count(.warning)).padded(10))\(String(report.count(.informational)).padded(15))\(String(report.count(.skipped)).padded(9))\(verdict)")
+            }
+            let all = rows.compactMap(\.1)
+            print("\(all.map { $0.count(.passed) }.reduce(0, +)) passed, \(all.map(\.failures).reduce(0, +) + rows.filter { $0.1 == nil }.count) failed, \(all.map { $0.count(.skipped) }.reduce(0, +)) skipped")
+        }
+        if let junit, let first = rows.first?.1 { try ReportFormat.junit(first).write(toFile: junit, atomically: true, encoding: .utf8) }
+        return conformant ? 0 : 1
+    }
+}
+
+extension ByteOrder: ExpressibleByArgument {}
+
+/// A live progress line on standard error, rewritten in place.
+final class ProgressLine {
+    let enabled: Bool
+    init(enabled: Bool) { self.enabled = enabled }
+    func update(_ text: String) { if enabled { printToStandardError("\r\u{1b}[K" + text, newline: false) } }
+    func clear() { if enabled { printToStandardError("\r\u{1b}[K", newline: false) } }
+}
+
+/// The reference server started as a child process of this one, on a free port.
+final class EmbeddedServer {
+    let process = Process()
+    let port: Int
+
+    init(model: ServerModel) throws {
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["serve", "--model", model.rawValue, "--port", "0"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"listening on [0-9.]+:\d+"#, options: .regularExpression),
+              let port = Int(text[range].split(separator: ":").last!) else {
+            process.terminate()
+            throw ValidationError("the reference server did not start: \(text)")
+        }
+        self.port = port
+    }
+
+    /// SIGTERM, then its exit status.
+    func stop() -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+extension String {
+    /// The string followed by spaces up to `width` columns.
+    func padded(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+}
