@@ -90,6 +90,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "LPJCheckTests",
+            dependencies: ["LPJCheck", "LPJServer", "LPJWire"]
+        ),
+        .testTarget(
             name: "LPJFixturesTests",
             dependencies: ["LPJFixtures", "LPJWire"]
         ),

@@ -3,13 +3,18 @@ import LPJWire
 /// What a case works with: the target, fresh connections, and ways to judge a reply.
 public final class CheckContext: @unchecked Sendable {
     public let target: CheckTarget
+    /// Whether the server gave a valid pong at the probe; if not, liveness only asks for any answer.
+    public let pongsAtProbe: Bool
 
-    public init(target: CheckTarget) { self.target = target }
+    public init(target: CheckTarget, pongsAtProbe: Bool = true) {
+        self.target = target
+        self.pongsAtProbe = pongsAtProbe
+    }
 
     /// A fresh connection in the target's byte order.
     public func connect(byteOrder: ByteOrder? = nil) throws -> ProbeConnection {
         try ProbeConnection(host: target.host, port: target.port, byteOrder: byteOrder ?? target.byteOrder,
-                            timeoutMilliseconds: target.timeoutMilliseconds)
+                            timeoutMilliseconds: target.timeoutMilliseconds, responseLimit: target.maxBody + 65_536)
     }
 
     /// The frame of `body` in the target's byte order.
@@ -32,6 +37,7 @@ public final class CheckContext: @unchecked Sendable {
         guard let (connection, reply) = try? exchange(frame(Request(method: "ping", params: "alive?")), halfClose: false, count: 1)
         else { return false }
         connection.close()
+        guard pongsAtProbe else { return !connection.received.isEmpty }
         return reply.responses.first.map { $0.out == "pong" && $0.result == "alive?" } ?? false
     }
 

@@ -90,7 +90,7 @@ public struct CheckRunner {
 
     /// Runs every selected case; `progress` hears about each as it finishes.
     public func run(progress: (_ done: Int, _ total: Int, CaseResult) -> Void = { _, _, _ in }) -> CheckReport {
-        let context = CheckContext(target: target)
+        let context = CheckContext(target: target, pongsAtProbe: probe.answersLittle || probe.answersBig)
         var report = CheckReport(target: target, probe: probe, results: [])
         for (index, checkCase) in cases.enumerated() {
             var result: CaseResult

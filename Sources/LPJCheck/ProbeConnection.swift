@@ -14,12 +14,14 @@ public final class ProbeConnection {
     /// Every octet sent so far, in order.
     public private(set) var sent: [UInt8] = []
 
-    public init(host: String, port: Int, byteOrder: ByteOrder, timeoutMilliseconds: Int) throws {
+    /// `responseLimit`: the largest response body believed; a ping echo is at most the request limit plus
+    /// a little, so anything larger is an implausible length, reported at once rather than waited for.
+    public init(host: String, port: Int, byteOrder: ByteOrder, timeoutMilliseconds: Int, responseLimit: Int) throws {
         socket = try Socket.connect(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds)
         socket.setNoDelay()
         self.byteOrder = byteOrder
         decoder = FrameDecoder(configuration: FrameConfiguration(byteOrder: byteOrder == .little ? .little : .big,
-                                                                 maxBodyLength: 256 << 20))
+                                                                 maxBodyLength: responseLimit))
     }
 
     public func send(_ bytes: [UInt8]) throws {
@@ -58,6 +60,14 @@ public final class ProbeConnection {
         }
 
         public var responses: [Response] { frames.compactMap(\.response) }
+    }
+
+    /// Reads on, after the caller read `already` from the socket itself.
+    public func continueReading(_ already: ByteBuffer, count: Int?, timeoutMilliseconds: Int) -> Reply {
+        var already = already
+        received += already.readableBytesView
+        buffer.writeBuffer(&already)
+        return read(count: count, timeoutMilliseconds: timeoutMilliseconds)
     }
 
     /// Reads until `count` frames arrived, EOF, a framing error, or `timeoutMilliseconds` of silence.

@@ -8,6 +8,8 @@ public struct ServerProbe: Sendable {
     public var answersBig = false
     /// What came back to the little-endian ping when it was not a pong, explained.
     public var notes: [String] = []
+    /// The first order in which the server sent something back that was not a pong.
+    public var answeringBadly: ByteOrder?
     /// The `lpj.describe` result, when the server has it.
     public var description: JSONValue?
 
@@ -25,11 +27,13 @@ public struct ServerProbe: Sendable {
                 if reply.responses.first?.out == "pong" {
                     if order == .little { probe.answersLittle = true } else { probe.answersBig = true }
                 } else {
-                    var note = "\(order)-endian ping: \(Evidence.ending(reply))"
+                    var note = "\(order) ping: \(reply.frames.isEmpty ? Evidence.ending(reply) : "no pong")"
                     if reply.framingError != nil || !reply.frames.isEmpty {
                         note += "; " + Evidence.streamDiagnosis(connection.received, byteOrder: order).joined(separator: "; ")
                     }
                     probe.notes.append(note)
+                    // Something came back: the server speaks, however badly. The cases will say how.
+                    if !connection.received.isEmpty, probe.answeringBadly == nil { probe.answeringBadly = order }
                 }
             } catch {
                 probe.unusable = "cannot connect to \(host):\(port): \(error)"
@@ -48,8 +52,9 @@ public struct ServerProbe: Sendable {
         return probe
     }
 
-    /// The order the cases will speak: little when it answers little, else big.
-    public var byteOrder: ByteOrder? { answersLittle ? .little : answersBig ? .big : nil }
+    /// The order the cases will speak: little when it answers little, else big, else the order in which
+    /// it at least sent something back.
+    public var byteOrder: ByteOrder? { answersLittle ? .little : answersBig ? .big : answeringBadly }
 
     /// The target for the cases.
     public func target(host: String, port: Int, timeoutMilliseconds: Int) -> CheckTarget? {
@@ -69,7 +74,7 @@ public struct ServerProbe: Sendable {
         case (true, true): return "answers both orders (auto-detection)"
         case (true, false): return "little-endian"
         case (false, true): return "big-endian"
-        case (false, false): return "none"
+        case (false, false): return answeringBadly.map { "no valid pong in either order; answers \($0) pings with broken frames" } ?? "none"
         }
     }
 }

@@ -56,7 +56,7 @@ struct BlockingConnection {
     }
 
     private var currentTimeout: Int {
-        if connection.isInsideFrame { return configuration.partialFrameTimeoutMilliseconds ?? -1 }
+        if connection.isInsideFrame || buffer.readableBytes > 0 { return configuration.partialFrameTimeoutMilliseconds ?? -1 }
         return configuration.idleTimeoutMilliseconds ?? -1
     }
 

@@ -46,17 +46,21 @@ final class ServerChannelHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var chunk = unwrapInboundIn(data)
-        if received == nil {
-            received = chunk
+        var buffer: ByteBuffer
+        if var earlier = received {
+            earlier.writeBuffer(&chunk)
+            buffer = earlier
         } else {
-            received!.writeBuffer(&chunk)
+            buffer = chunk
         }
-        handle(connection.receive(&received!), context: context)
-        if received!.readableBytes == 0 {
-            received = nil
-        } else if received!.readerIndex > 65_536 {
-            received!.discardReadBytes()
+        received = nil
+        let steps = connection.receive(&buffer)
+        // Keep what is left before running the steps: running them can close the channel re-entrantly.
+        if buffer.readableBytes > 0 {
+            if buffer.readerIndex > 65_536 { buffer.discardReadBytes() }
+            received = buffer
         }
+        handle(steps, context: context)
         armTimeout(context: context)
     }
 
@@ -214,15 +218,23 @@ final class ServerChannelHandler: ChannelInboundHandler {
         finish(nil, context: context)
     }
 
+    /// Whether octets of an unfinished frame (prefix or body) are waiting.
+    private var hasPartialFrame: Bool { connection.isInsideFrame || (received?.readableBytes ?? 0) > 0 }
+
     /// Idle (`conn.idle-timeout`) and slow-sender (`sec.slow-sender`) time-outs, re-armed on every read.
+    /// An idle time-out that fires while a request is outstanding waits for another idle period.
     private func armTimeout(context: ChannelHandlerContext) {
         timeout?.cancel()
-        let milliseconds = connection.isInsideFrame ? configuration.partialFrameTimeoutMilliseconds : configuration.idleTimeoutMilliseconds
+        let milliseconds = hasPartialFrame ? configuration.partialFrameTimeoutMilliseconds : configuration.idleTimeoutMilliseconds
         guard let milliseconds else { return }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timeout = context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
             let (handler, context) = bound.value
-            if handler.connection.isInsideFrame || !handler.hasOutstandingWork { context.close(promise: nil) }
+            if handler.hasPartialFrame || !handler.hasOutstandingWork {
+                context.close(promise: nil)
+            } else {
+                handler.armTimeout(context: context)
+            }
         }
     }
 }

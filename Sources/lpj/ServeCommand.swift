@@ -40,7 +40,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-frame"), help: "The largest request body accepted, in octets.")
     var maxFrame = FrameConfiguration.defaultMaxBodyLength
 
-    @Option(name: .customLong("max-depth"), help: "The deepest JSON nesting accepted (1-\(JSONParser.Options.largestMaxDepth)).")
+    @Option(name: .customLong("max-depth"), help: "The deepest JSON nesting accepted (\(JSONParser.Options.minimumMaxDepth)-\(JSONParser.Options.largestMaxDepth)).")
     var maxDepth = JSONParser.Options.defaultMaxDepth
 
     @Option(name: .customLong("idle-timeout"), help: "Close connections idle this many milliseconds (default: never).")

@@ -106,7 +106,7 @@ struct FaultTests {
             let server = try ServerProcess(model: .blocking, arguments)
             let connection = try server.connect()
             var prefixAlone = 0
-            for _ in 0..<10 {
+            for _ in 0..<30 {
                 try connection.send(Request(method: "ping", params: "nagle"))
                 #expect(try connection.socket.waitUntilReadable(timeoutMilliseconds: 2_000))
                 var first = ByteBuffer()
@@ -115,7 +115,7 @@ struct FaultTests {
                 connection.buffer.writeBuffer(&first)
                 _ = try connection.read(count: 1)
             }
-            #expect((prefixAlone > 0) == split, "\(prefixAlone) of 10 replies began with the prefix alone")
+            #expect((prefixAlone > 0) == split, "\(prefixAlone) of 30 replies began with the prefix alone")
             connection.close()
             #expect(server.stop() == 0)
         }

@@ -1,0 +1,95 @@
+import Foundation
+import LPJCheck
+import LPJServer
+import Testing
+
+/// The runner proven by broken servers: each deliberate fault is caught by a named case with the right
+/// verdict, and every model of the reference server passes with no failure.
+@Suite("Conformance runner", .serialized)
+struct FaultCatchTests {
+    /// Runs every case against `lpj serve ARGUMENTS`.
+    static func check(_ arguments: [String], only: [String] = []) throws -> CheckReport {
+        let server = try ReferenceServerProcess(arguments)
+        defer { server.stop() }
+        let probe = ServerProbe.run(host: "127.0.0.1", port: server.port, pinned: nil, timeoutMilliseconds: 1_000)
+        let target = try #require(probe.target(host: "127.0.0.1", port: server.port, timeoutMilliseconds: 1_000), "\(probe.unusable ?? "")")
+        var options = CheckOptions()
+        options.only = only
+        return CheckRunner(target: target, probe: probe, cases: try CaseCatalog.all(), options: options).run()
+    }
+
+    struct Catch: Sendable, CustomTestStringConvertible {
+        var fault: ServerFault
+        var caseID: String
+        var verdict: Verdict
+        var testDescription: String { "\(fault.rawValue) caught by \(caseID)" }
+    }
+
+    /// The fault × case table of docs/conformance.md.
+    static let catches: [Catch] = [
+        Catch(fault: .bigEndianLength, caseID: "fixture.request.ping.legacy-python", verdict: .failed),
+        Catch(fault: .lengthInCharacters, caseID: "fixture.request.ping.non-ascii-raw", verdict: .failed),
+        Catch(fault: .singleRead, caseID: "segmentation.split-prefix-2", verdict: .failed),
+        Catch(fault: .reorderPipelined, caseID: "pipelining.300-in-one-write", verdict: .failed),
+        Catch(fault: .noErrorReply, caseID: "fixture.request.message.unknown-method", verdict: .failed),
+        Catch(fault: .nanOutput, caseID: "fixture.request.ping.interoperable-numbers", verdict: .failed),
+        Catch(fault: .limitOffByOne, caseID: "size.at-limit", verdict: .failed),
+        Catch(fault: .splitWrites, caseID: "timing.single-write", verdict: .warning),
+    ]
+
+    @Test("every fault is in the table")
+    func everyFaultListed() {
+        #expect(Set(Self.catches.map(\.fault)) == Set(ServerFault.allCases))
+    }
+
+    @Test("each fault is caught by its case, and the run is not conformant (or warns, for a SHOULD)", arguments: catches)
+    func faultIsCaught(_ expected: Catch) throws {
+        let report = try Self.check(["--fault", expected.fault.rawValue], only: [expected.caseID])
+        let result = try #require(report.results.first { $0.id == expected.caseID })
+        #expect(result.verdict == expected.verdict, "\(result.summary)")
+        if expected.verdict == .failed {
+            #expect(report.exitStatus == 1)
+            #expect(!result.details.isEmpty, "a failure shows its evidence")
+        }
+    }
+
+    @Test("every model of the reference server passes every case", arguments: ServerModel.allCases)
+    func modelsAreConformant(model: ServerModel) throws {
+        let report = try Self.check(["--model", model.rawValue])
+        let bad = report.results.filter { $0.verdict == .failed || $0.verdict == .warning }
+        #expect(bad.isEmpty, "\(bad.map { "\($0.id): \($0.summary)" })")
+        #expect(report.exitStatus == 0)
+        #expect(report.count(.passed) >= 70)
+    }
+}
+
+/// `lpj serve --port 0 ARGUMENTS` as a child process.
+final class ReferenceServerProcess {
+    let process = Process()
+    let port: Int
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lpj")
+        process.arguments = ["serve", "--port", "0"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"listening on [0-9.]+:\d+"#, options: .regularExpression),
+              let port = Int(text[range].split(separator: ":").last!) else {
+            process.terminate()
+            throw CocoaError(.fileReadUnknown)
+        }
+        self.port = port
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+    }
+}
