@@ -4,7 +4,7 @@ import LPJFixtures
 public enum CaseCatalog {
     /// The cases: the fixtures first, then segmentation, streams, lifecycle and concurrency.
     public static func all(fixtures: [Fixture]) -> [CheckCase] {
-        fixtureCases(fixtures) + segmentationCases + streamCases + lifecycleCases + concurrencyCases + timingCases
+        fixtureCases(fixtures) + segmentationCases + streamCases + limitProbeCases + lifecycleCases + concurrencyCases + timingCases
     }
 
     /// The cases with the committed fixture catalog.

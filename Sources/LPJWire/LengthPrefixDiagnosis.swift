@@ -36,7 +36,9 @@ public struct LengthPrefixDiagnosis: Hashable, Sendable, CustomStringConvertible
         if let text = asciiText {
             causes.append("looks like text written into the stream without a length prefix (\"\(text)\")")
         }
-        if Int(swappedLength) <= limit {
+        // A small length written in the other order reads as at least 2^24 (its low octet lands on top);
+        // a length just over the limit is a disagreement about the limit, not about the order.
+        if Int(swappedLength) <= limit, length >= 1 << 24 {
             causes.append("plausible in the other byte order: read \(order.swapped) it is \(swappedLength); is the peer using \(order.swapped) (native on its host) prefixes?")
         }
         return causes
