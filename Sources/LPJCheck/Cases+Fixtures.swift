@@ -13,8 +13,12 @@ extension CaseCatalog {
             return CheckCase("fixture.\(definition.id)", definition.summary, rules: definition.rules, level: level, hostile: hostile) { context in
                 let target = context.target
                 let fixtureOrder = definition.receiverByteOrder.fixedOrder
-                if definition.receiverByteOrder == .auto {
-                    return .skipped("needs a server in auto byte-order mode; its verdict is fixed by order.auto-algorithm")
+                if definition.receiverByteOrder == .auto, !target.detectsByteOrder {
+                    return .skipped("needs a server that detects the byte order (it answered only \(target.byteOrder) pings)")
+                }
+                if target.detectsByteOrder, definition.receiverByteOrder != .auto,
+                   definition.byteOrder.decodingOrder != definition.receiverByteOrder.fixedOrder {
+                    return .skipped("assumes a receiver fixed to \(definition.receiverByteOrder); this server detects the byte order")
                 }
                 if let fixtureOrder, fixtureOrder != target.byteOrder {
                     return .skipped("written for a \(fixtureOrder) receiver; the server speaks \(target.byteOrder)")

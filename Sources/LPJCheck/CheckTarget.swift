@@ -14,6 +14,8 @@ public struct CheckTarget: Sendable {
     public var maxBodyIsStated = false
     /// The methods `lpj.describe` listed, if the server has it.
     public var methods: [String]?
+    /// The server answered pings in both byte orders: it detects the order per connection.
+    public var detectsByteOrder = false
 
     public init(host: String, port: Int, byteOrder: ByteOrder = .little, timeoutMilliseconds: Int = 2_000) {
         self.host = host

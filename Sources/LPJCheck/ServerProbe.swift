@@ -60,6 +60,7 @@ public struct ServerProbe: Sendable {
     public func target(host: String, port: Int, timeoutMilliseconds: Int) -> CheckTarget? {
         guard let byteOrder else { return nil }
         var target = CheckTarget(host: host, port: port, byteOrder: byteOrder, timeoutMilliseconds: timeoutMilliseconds)
+        target.detectsByteOrder = answersLittle && answersBig
         if let limit = description?.objectValue?["maxBody"]?.numberValue?.int64Value {
             target.maxBody = Int(limit)
             target.maxBodyIsStated = true

@@ -90,7 +90,10 @@ public struct ServerConnection {
             buffer.clear()
             return []
         }
-        let order = decoder.byteOrder ?? .little
+        if decoder.byteOrder == nil, detectedOrder == nil {
+            detectedOrder = ByteOrderDetection.detect(prefix[0], prefix[1], prefix[2], prefix[3], limit: configuration.framing.maxBodyLength).order
+        }
+        let order = byteOrder
         let length = Int(order.value(prefix[0], prefix[1], prefix[2], prefix[3]))
         let body = buffer.readSlice(length: min(length, buffer.readableBytes))!
         buffer.clear()
@@ -101,7 +104,10 @@ public struct ServerConnection {
 
     /// The connection's byte order: fixed by the mode, or what the first prefix showed in `auto` mode
     /// (`order.same-both-directions`).
-    public var byteOrder: ByteOrder { decoder.byteOrder ?? .little }
+    public var byteOrder: ByteOrder { decoder.byteOrder ?? detectedOrder ?? .little }
+
+    /// Under `--fault single-read` in auto mode, the order the first prefix showed (the decoder is bypassed).
+    private var detectedOrder: ByteOrder?
 
     /// The frame of `response`: prefix and body in one buffer (`frame.single-write`), with the
     /// configured fault applied.

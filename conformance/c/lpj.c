@@ -4,6 +4,7 @@
  *   lpj-c ping [OPTIONS] [PARAMS_JSON]        {"in":"ping","params":PARAMS} -> pong?
  *   lpj-c call [OPTIONS] METHOD [PARAMS_JSON] any method, prints the response body
  *   lpj-c fixtures [-v] [DIR]                 every golden fixture against this library
+ *   lpj-c interop [OPTIONS] [-v] [DIR]        the request fixtures against a live server
  *
  * Exit status: 0 success; 1 a wrong, refused or error response, or a failed
  * fixture; 2 a connection failure (refused, timed out, closed, reset) or a
@@ -19,6 +20,7 @@
 
 #include "lpj_client.h"
 #include "lpj_fixtures.h"
+#include "lpj_interop.h"
 #include "lpj_message.h"
 #include "lpj_scan.h"
 #include "lpj_value.h"
@@ -30,6 +32,7 @@ static const char usage[] =
     "usage: lpj-c ping [OPTIONS] [PARAMS_JSON]\n"
     "       lpj-c call [OPTIONS] METHOD [PARAMS_JSON]\n"
     "       lpj-c fixtures [-v] [DIR]\n"
+    "       lpj-c interop [OPTIONS] [-v] [DIR]\n"
     "       lpj-c --help\n"
     "\n"
     "An LPJ (length-prefixed JSON RPC, spec/lpj.md) client and fixture checker.\n"
@@ -46,14 +49,22 @@ static const char usage[] =
     "  fixtures  check DIR/manifest.json and DIR/wire/*.bin against this library\n"
     "            (default DIR: ../../fixtures); prints one line per failed fixture and\n"
     "            ends with \"N passed, N failed\"\n"
+    "  interop   replay every client-to-server fixture of DIR/manifest.json whose\n"
+    "            receiverByteOrder is the chosen order (native: this host's) and\n"
+    "            whose receiverLimit is 1048576 against a live server: one connection\n"
+    "            each, the file's exact octets, a half-close, then every response\n"
+    "            until end of stream, compared with the fixture's \"responses\";\n"
+    "            prints one line per failed fixture and ends with \"N passed, N failed\"\n"
     "\n"
-    "Options (ping, call):\n"
+    "Options (ping, call, interop):\n"
     "  --host HOST          server name or address (default " LPJ_CLIENT_DEFAULT_HOST ")\n"
     "  --port PORT          server TCP port (default 8080)\n"
     "  --byte-order ORDER   little (default), big, or native (= this host's order)\n"
-    "  --timeout MS         connect and per-call time-out in ms (default 5000)\n"
-    "  --limit OCTETS       largest response body accepted (default 1048576, least 65536)\n"
-    "Options (fixtures):\n"
+    "  --timeout MS         connect and per-call time-out in ms (default 5000;\n"
+    "                       interop: per response and for the end of stream, default 3000)\n"
+    "  --limit OCTETS       largest response body accepted (default 1048576, least 65536;\n"
+    "                       interop: default 2097152, as a 1 MiB ping's pong is 1048577)\n"
+    "Options (fixtures, interop):\n"
     "  -v, --verbose        also print \"ok ID\" for every fixture that passes\n"
     "\n"
     "PARAMS_JSON is sent exactly as written (after a strict JSON check), so numbers\n"
@@ -254,6 +265,27 @@ static int run_call(const options *o) {
     return status;
 }
 
+static int run_interop(const options *o) {
+    if (o->positional_count > 1) return usage_error("interop takes one DIR, not also %s", o->positional[1]);
+    const char *dir = o->positional_count == 1 ? o->positional[0] : "../../fixtures";
+    const lpj_interop_options io = {o->host, o->port, o->order, o->timeout_ms, (uint32_t)o->limit, o->verbose};
+    lpj_interop_result result;
+    lpj_error_t err;
+    if (lpj_interop_run(dir, &io, stdout, &result, &err) != 0) {
+        fflush(stdout);
+        report("interop", &err);
+        return EXIT_CONNECTION;
+    }
+    if (result.passed + result.failed == 0) {
+        printf("FAIL: no request fixture in %s is for a %s-endian server with the default limit\n", dir,
+               lpj_byte_order_name(o->order == LPJ_ORDER_NATIVE ? lpj_byte_order_host() : o->order));
+    }
+    printf("(%zu fixtures skipped: server-to-client, or for another byte order or limit; %zu warnings)\n",
+           result.skipped, result.warnings);
+    printf("%zu passed, %zu failed\n", result.passed, result.failed);
+    return result.failed > 0 || result.passed == 0 ? EXIT_WRONG : 0;
+}
+
 static int run_fixtures(const options *o) {
     if (o->positional_count > 1) return usage_error("fixtures takes one DIR, not also %s", o->positional[1]);
     const char *dir = o->positional_count == 1 ? o->positional[0] : "../../fixtures";
@@ -278,8 +310,8 @@ int main(int argc, char **argv) {
         fputs(usage, stdout);
         return 0;
     }
-    options o = {LPJ_CLIENT_DEFAULT_HOST, LPJ_CLIENT_DEFAULT_PORT, LPJ_ORDER_LITTLE, LPJ_CLIENT_DEFAULT_TIMEOUT_MS,
-                 LPJ_FRAME_DEFAULT_LIMIT, 0, {NULL, NULL, NULL}, 0};
+    /* time-out and limit 0: the mode's default (interop has its own) */
+    options o = {LPJ_CLIENT_DEFAULT_HOST, LPJ_CLIENT_DEFAULT_PORT, LPJ_ORDER_LITTLE, 0, 0, 0, {NULL, NULL, NULL}, 0};
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage, stdout);
@@ -288,6 +320,9 @@ int main(int argc, char **argv) {
     }
     const int parsed = parse_options(argc, argv, &o);
     if (parsed != 0) return parsed;
+    if (strcmp(mode, "interop") == 0) return run_interop(&o);
+    if (o.timeout_ms == 0) o.timeout_ms = LPJ_CLIENT_DEFAULT_TIMEOUT_MS;
+    if (o.limit == 0) o.limit = LPJ_FRAME_DEFAULT_LIMIT;
     if (strcmp(mode, "ping") == 0) return run_ping(&o);
     if (strcmp(mode, "call") == 0) return run_call(&o);
     if (strcmp(mode, "fixtures") == 0) return run_fixtures(&o);

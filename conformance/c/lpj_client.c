@@ -1,4 +1,4 @@
-/* lpj_client.c - the socket part: connect, write one frame, read one frame. */
+/* lpj_client.c - the socket part: connect, write frames or raw octets, half-close, read frames. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "lpj_client.h"
@@ -183,6 +183,8 @@ static int broken(lpj_client *client) {
     return -1;
 }
 
+/* Writes every octet, or fails with err set; the caller decides whether the
+ * failure breaks the connection. */
 static int send_all(lpj_client *client, const unsigned char *data, size_t size, long long deadline,
                     lpj_error_t *err) {
     while (size > 0) { /* the first send() normally takes the whole frame */
@@ -195,15 +197,18 @@ static int send_all(lpj_client *client, const unsigned char *data, size_t size, 
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             if (wait_for(client->fd, POLLOUT, deadline) == 1) continue;
-            lpj_error_set(err, LPJ_ERR_TIMED_OUT, NULL, -1, "writing the request to %s timed out after %d ms",
-                          client->peer, client->timeout_ms);
-            return broken(client);
+            return lpj_error_set(err, LPJ_ERR_TIMED_OUT, NULL, -1, "writing to %s timed out after %d ms",
+                                 client->peer, client->timeout_ms);
         }
-        lpj_error_set(err, errno == EPIPE || errno == ECONNRESET ? LPJ_ERR_CLOSED : LPJ_ERR_IO,
-                      "conn.client-limit", -1, "writing the request to %s: %s", client->peer, strerror(errno));
-        return broken(client);
+        return lpj_error_set(err, errno == EPIPE || errno == ECONNRESET ? LPJ_ERR_CLOSED : LPJ_ERR_IO,
+                             "conn.client-limit", -1, "writing to %s: %s", client->peer, strerror(errno));
     }
     return 0;
+}
+
+static int closed_before(const lpj_client *client, lpj_error_t *err) {
+    return lpj_error_set(err, LPJ_ERR_CLOSED, "conn.client-limit", -1,
+                         "the connection to %s was closed after an earlier failure", client->peer);
 }
 
 /* Reads until the decoder has one whole frame. */
@@ -269,18 +274,42 @@ int lpj_client_exchange(lpj_client *client, const void *body, size_t size, unsig
     lpj_error_clear(err);
     *response = NULL;
     *response_size = 0;
-    if (client->fd < 0) {
-        return lpj_error_set(err, LPJ_ERR_CLOSED, "conn.client-limit", -1,
-                             "the connection to %s was closed after an earlier failure", client->peer);
-    }
+    if (client->fd < 0) return closed_before(client, err);
     const long long deadline = now_ms() + client->timeout_ms;
     size_t frame_size;
     unsigned char *frame = lpj_frame_encode(body, size, client->order, &frame_size, err);
     if (frame == NULL) return -1;
     const int sent = send_all(client, frame, frame_size, deadline, err);
     free(frame);
-    if (sent != 0) return -1;
+    if (sent != 0) {
+        lpj_error_prefix(err, "the request");
+        return broken(client);
+    }
     return receive_frame(client, response, response_size, deadline, err);
+}
+
+int lpj_client_send_raw(lpj_client *client, const void *data, size_t size, lpj_error_t *err) {
+    lpj_error_clear(err);
+    if (client->fd < 0) return closed_before(client, err);
+    return send_all(client, data, size, now_ms() + client->timeout_ms, err);
+}
+
+int lpj_client_shutdown_write(lpj_client *client, lpj_error_t *err) {
+    lpj_error_clear(err);
+    if (client->fd < 0) return closed_before(client, err);
+    if (shutdown(client->fd, SHUT_WR) != 0 && errno != ENOTCONN) {
+        return lpj_error_set(err, LPJ_ERR_IO, NULL, -1, "shutting down the write side to %s: %s", client->peer,
+                             strerror(errno));
+    }
+    return 0;
+}
+
+int lpj_client_receive(lpj_client *client, unsigned char **response, size_t *response_size, lpj_error_t *err) {
+    lpj_error_clear(err);
+    *response = NULL;
+    *response_size = 0;
+    if (client->fd < 0) return closed_before(client, err);
+    return receive_frame(client, response, response_size, now_ms() + client->timeout_ms, err);
 }
 
 int lpj_client_call(lpj_client *client, const char *method, const char *params_json, char **out,

@@ -78,6 +78,36 @@ int lpj_client_exchange(lpj_client *client, const void *body, size_t size, unsig
 int lpj_client_call(lpj_client *client, const char *method, const char *params_json, char **out,
                     json_t **result, lpj_error_t *err);
 
+/* ---- Streams: raw octets, half-close, frame by frame ----------------------
+ *
+ * For replaying a recorded stream (lpj_interop.h): send the octets exactly
+ * as they are, half-close, then read every response until end of stream.
+ *
+ *   lpj_client_send_raw(c, wire, size, &err);     no prefix added, any octets
+ *   lpj_client_shutdown_write(c, &err);           the server reads end of stream
+ *   while (lpj_client_receive(c, &body, &n, &err) == 0) { ... free(body); }
+ *   err.code == LPJ_ERR_CLOSED: a clean end of stream at a frame boundary
+ */
+
+/* Writes data[0 .. size) exactly as given, with no prefix (within the
+ * time-out). A failed write does not close the connection, because the
+ * server may have answered before it closed (after frame-too-large it may
+ * close without reading the rest): LPJ_ERR_CLOSED when it closed or reset,
+ * LPJ_ERR_TIMED_OUT, LPJ_ERR_IO. Returns 0 or -1. */
+int lpj_client_send_raw(lpj_client *client, const void *data, size_t size, lpj_error_t *err);
+
+/* Shuts down the write side (shutdown(SHUT_WR), a half-close): the server
+ * reads end of stream, and responses can still be read (conn.half-close).
+ * Returns 0 or -1 (LPJ_ERR_IO). */
+int lpj_client_shutdown_write(lpj_client *client, lpj_error_t *err);
+
+/* Reads the next response frame, within the time-out counted from this
+ * call, into a new buffer as lpj_client_exchange() does. Only the framing
+ * is checked. At end of stream at a frame boundary returns -1 with
+ * LPJ_ERR_CLOSED; inside a frame LPJ_ERR_TRUNCATED_FRAME; a reset is
+ * LPJ_ERR_IO. Any failure closes the connection. */
+int lpj_client_receive(lpj_client *client, unsigned char **response, size_t *response_size, lpj_error_t *err);
+
 /* Closes the connection and frees client (NULL is fine). */
 void lpj_client_close(lpj_client *client);
 

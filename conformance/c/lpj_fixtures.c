@@ -8,46 +8,14 @@
 #include <string.h>
 
 #include "lpj_frame.h"
-#include "lpj_json.h"
+#include "lpj_manifest.h"
 #include "lpj_message.h"
 #include "lpj_scan.h"
-#include "lpj_sha256.h"
 #include "lpj_value.h"
 
-/* Fixture files are small; the manifest holds a 1 MiB message. */
-#define LARGEST_FIXTURE_FILE (64u * 1024 * 1024)
-#define LARGEST_MANIFEST (256u * 1024 * 1024)
 /* The fixed seeds of the pseudo-random splits: runs are reproducible. */
 static const uint64_t split_seeds[] = {0x4c504a2f31ull /* "LPJ/1" */, 0x9e3779b97f4a7c15ull, 0x2545f4914f6cdd1dull};
 #define FEEDINGS (2 + sizeof split_seeds / sizeof split_seeds[0])
-
-/* ---- Files ------------------------------------------------------------------ */
-
-/* The whole file, at most `largest` octets, in a new buffer (never NULL for an
- * empty file). */
-static unsigned char *read_file(const char *path, size_t largest, size_t *size, lpj_error_t *err) {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) {
-        lpj_error_set(err, LPJ_ERR_FILE, NULL, -1, "cannot open %s", path);
-        return NULL;
-    }
-    unsigned char *data = NULL;
-    long length = -1;
-    if (fseek(file, 0, SEEK_END) == 0) length = ftell(file);
-    if (length < 0 || (unsigned long)length > largest || fseek(file, 0, SEEK_SET) != 0) {
-        lpj_error_set(err, LPJ_ERR_FILE, NULL, -1, "%s is unreadable or larger than %zu octets", path, largest);
-    } else if ((data = malloc((size_t)length + 1)) == NULL) {
-        lpj_error_set(err, LPJ_ERR_NO_MEMORY, NULL, -1, "out of memory for %s", path);
-    } else if (fread(data, 1, (size_t)length, file) != (size_t)length) {
-        lpj_error_set(err, LPJ_ERR_FILE, NULL, -1, "cannot read %s", path);
-        free(data);
-        data = NULL;
-    } else {
-        *size = (size_t)length;
-    }
-    fclose(file);
-    return data;
-}
 
 /* ---- Readings: what the frame decoder makes of a whole stream -------------------- */
 
@@ -226,26 +194,22 @@ static void note(check *c, const char *format, ...) {
     c->notes++;
 }
 
-static const char *string_member(const json_t *object, const char *name) {
-    return json_string_value(json_object_get(object, name)); /* NULL when absent or not a string */
-}
-
 /* "code [rule] at offset N" of a manifest refusal object. */
 static void describe_refusal(const json_t *refusal, char *buffer, size_t size) {
     const json_t *offset = json_object_get(refusal, "offset");
     if (json_is_integer(offset)) {
-        snprintf(buffer, size, "%s [%s] at offset %lld", string_member(refusal, "code"),
-                 string_member(refusal, "rule"), (long long)json_integer_value(offset));
+        snprintf(buffer, size, "%s [%s] at offset %lld", lpj_manifest_string(refusal, "code"),
+                 lpj_manifest_string(refusal, "rule"), (long long)json_integer_value(offset));
     } else {
-        snprintf(buffer, size, "%s [%s]", string_member(refusal, "code"), string_member(refusal, "rule"));
+        snprintf(buffer, size, "%s [%s]", lpj_manifest_string(refusal, "code"), lpj_manifest_string(refusal, "rule"));
     }
 }
 
 static int refusal_matches(const lpj_error_t *mine, const json_t *refusal) {
     const json_t *offset = json_object_get(refusal, "offset");
     const long long expected_offset = json_is_integer(offset) ? (long long)json_integer_value(offset) : -1;
-    const char *code = string_member(refusal, "code");
-    const char *rule = string_member(refusal, "rule");
+    const char *code = lpj_manifest_string(refusal, "code");
+    const char *rule = lpj_manifest_string(refusal, "rule");
     return code != NULL && strcmp(code, lpj_code_name(mine->code)) == 0 && rule != NULL &&
            strcmp(rule, mine->rule) == 0 && expected_offset == mine->offset;
 }
@@ -304,7 +268,7 @@ static void check_frame(check *c, size_t index, const unsigned char *body, size_
     }
 
     if (response != NULL) { /* what a ping-only receiver answers */
-        const char *error = string_member(response, "error");
+        const char *error = lpj_manifest_string(response, "error");
         const int is_ping = accepted && request.method_length == 4 && memcmp(request.method, "ping", 4) == 0;
         if (!accepted && error == NULL && c->class_ != IMPLEMENTATION_DEFINED) {
             failure(c, "frame %zu: refused, the manifest expects a successful response", index);
@@ -372,7 +336,7 @@ static void check_reading(check *c, const reading *r, const json_t *fixture, con
         failure(c, "stopped (%s), the manifest does not stop", mine);
     } else if (stop != NULL) {
         const json_t *stop_offset = json_object_get(stop, "offset");
-        const char *code = string_member(stop, "code");
+        const char *code = lpj_manifest_string(stop, "code");
         if (code == NULL || strcmp(code, lpj_code_name(r->stop.code)) != 0 || !json_is_integer(stop_offset) ||
             json_integer_value(stop_offset) != r->stop.offset) {
             describe_refusal(stop, theirs, sizeof theirs);
@@ -393,67 +357,36 @@ static int parse_class(const char *name, fixture_class *class_) {
     return 0;
 }
 
-/* Whether the exact tree's member name is an array as long as the jansson
- * one (both absent counts as a match). */
-static int exact_array_matches(const lpj_value *exact, const json_t *fixture, const char *name) {
-    const lpj_value *array = lpj_value_member(exact, name);
-    const json_t *json = json_object_get(fixture, name);
-    if (array == NULL && json == NULL) return 1;
-    return array != NULL && array->type == LPJ_VALUE_ARRAY && json_is_array(json) &&
-           array->count == json_array_size(json);
-}
-
 /* Runs one fixture; returns 1 when it passed. */
-static int run_fixture(const char *dir, const json_t *fixture, const lpj_value *exact_fixture, size_t max_depth,
-                       int verbose, FILE *out, size_t *notes) {
+static int run_fixture(const lpj_manifest *manifest, size_t index, int verbose, FILE *out, size_t *notes) {
+    const lpj_value *exact_fixture;
+    const json_t *fixture = lpj_manifest_fixture(manifest, index, &exact_fixture);
     check c;
     memset(&c, 0, sizeof c);
-    c.id = string_member(fixture, "id");
+    c.id = lpj_manifest_id(fixture);
     c.out = out;
-    c.max_depth = max_depth;
-    if (c.id == NULL) c.id = "(no id)";
-    const char *file = string_member(fixture, "file");
-    const char *sha256 = string_member(fixture, "sha256");
-    const char *direction = string_member(fixture, "direction");
-    const char *receiver_order = string_member(fixture, "receiverByteOrder");
-    const json_t *octets = json_object_get(fixture, "octets");
-    const json_t *limit = json_object_get(fixture, "receiverLimit");
+    c.max_depth = manifest->max_depth;
     lpj_byte_order order = LPJ_ORDER_LITTLE;
+    uint32_t limit = 0;
     unsigned char *wire = NULL;
     size_t size = 0;
+    lpj_error_t err;
 
-    if (file == NULL || sha256 == NULL || direction == NULL || !json_is_integer(octets) || !json_is_integer(limit) ||
-        json_integer_value(limit) < 0 || json_integer_value(limit) > (json_int_t)UINT32_MAX ||
-        receiver_order == NULL || lpj_byte_order_parse(receiver_order, &order) != 0 ||
-        parse_class(string_member(fixture, "class"), &c.class_) != 0 ||
-        !json_is_array(json_object_get(fixture, "frames")) ||
-        !exact_array_matches(exact_fixture, fixture, "frames") ||
-        !exact_array_matches(exact_fixture, fixture, "responses")) {
+    if (lpj_manifest_check_entry(fixture, exact_fixture, &order, &limit, &err) != 0 ||
+        parse_class(lpj_manifest_string(fixture, "class"), &c.class_) != 0) {
         failure(&c, "the manifest entry lacks a member or has one of the wrong type");
     } else {
-        c.requests = strcmp(direction, "client-to-server") == 0;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, file);
-        lpj_error_t err;
-        wire = read_file(path, LARGEST_FIXTURE_FILE, &size, &err);
-        char digest[65] = "";
-        if (wire != NULL) lpj_sha256_hex(wire, size, digest);
+        c.requests = lpj_manifest_is_request(fixture);
+        wire = lpj_manifest_read_wire(manifest, fixture, &size, &err);
         if (wire == NULL) {
             failure(&c, "%s", err.text);
-        } else if ((long long)size != (long long)json_integer_value(octets)) {
-            failure(&c, "the file has %zu octets, the manifest says %lld", size,
-                    (long long)json_integer_value(octets));
-        } else if (strcmp(digest, sha256) != 0) {
-            failure(&c, "SHA-256 %s, the manifest says %s", digest, sha256);
         } else if (c.requests && !json_is_array(json_object_get(fixture, "responses"))) {
             failure(&c, "a client-to-server fixture without responses");
         } else {
             reading readings[FEEDINGS];
             int ok = 1;
             for (size_t how = 0; how < FEEDINGS; how++) {
-                if (read_stream(wire, size, order, (uint32_t)json_integer_value(limit), how, &readings[how]) != 0) {
-                    ok = 0;
-                }
+                if (read_stream(wire, size, order, limit, how, &readings[how]) != 0) ok = 0;
             }
             if (!ok) failure(&c, "out of memory while reading the stream");
             for (size_t how = 1; how < FEEDINGS && ok; how++) {
@@ -499,42 +432,15 @@ static int run_fixture(const char *dir, const json_t *fixture, const lpj_value *
 
 int lpj_fixtures_run(const char *dir, int verbose, FILE *out, lpj_fixtures_result *result, lpj_error_t *err) {
     memset(result, 0, sizeof *result);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/manifest.json", dir);
-    size_t size = 0;
-    unsigned char *text = read_file(path, LARGEST_MANIFEST, &size, err);
-    if (text == NULL) return -1;
-    json_t *manifest = lpj_json_loadb(text, size, LPJ_SCAN_LARGEST_MAX_DEPTH, err);
-    lpj_value *exact = manifest == NULL ? NULL : lpj_value_parse(text, size, LPJ_SCAN_LARGEST_MAX_DEPTH, err);
-    free(text);
-    if (manifest == NULL || exact == NULL) {
-        lpj_error_prefix(err, path);
-        json_decref(manifest);
-        return -1;
-    }
-    const char *format = string_member(manifest, "format");
-    const json_t *fixtures = json_object_get(manifest, "fixtures");
-    const lpj_value *exact_fixtures = lpj_value_member(exact, "fixtures");
-    int status = 0;
-    if (format == NULL || strcmp(format, "lpj-fixtures/1") != 0 || !json_is_array(fixtures) ||
-        exact_fixtures == NULL || exact_fixtures->type != LPJ_VALUE_ARRAY ||
-        exact_fixtures->count != json_array_size(fixtures)) {
-        status = lpj_error_set(err, LPJ_ERR_FILE, NULL, -1, "%s: not an lpj-fixtures/1 manifest", path);
-    } else {
-        const json_t *depth = json_object_get(json_object_get(manifest, "defaults"), "maxDepth");
-        const size_t max_depth = json_is_integer(depth) && json_integer_value(depth) > 0
-                                     ? (size_t)json_integer_value(depth)
-                                     : LPJ_SCAN_DEFAULT_MAX_DEPTH;
-        for (size_t i = 0; i < json_array_size(fixtures); i++) {
-            if (run_fixture(dir, json_array_get(fixtures, i), exact_fixtures->items[i], max_depth, verbose, out,
-                            &result->notes)) {
-                result->passed++;
-            } else {
-                result->failed++;
-            }
+    lpj_manifest manifest;
+    if (lpj_manifest_load(dir, &manifest, err) != 0) return -1;
+    for (size_t i = 0; i < manifest.count; i++) {
+        if (run_fixture(&manifest, i, verbose, out, &result->notes)) {
+            result->passed++;
+        } else {
+            result->failed++;
         }
     }
-    lpj_value_free(exact);
-    json_decref(manifest);
-    return status;
+    lpj_manifest_free(&manifest);
+    return 0;
 }

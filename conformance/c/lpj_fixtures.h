@@ -28,9 +28,10 @@
  *      implementation-defined ones are reported as "recorded" with this
  *      library's verdict.
  *
- * The manifest is read twice: with jansson (lpj_json.h) for its structure,
- * and as an exact tree (lpj_value.h) for the expected messages, because
- * jansson can hold neither 1e400 exactly nor duplicate member names.
+ * The manifest and the wire files are read by lpj_manifest.h (twice: with
+ * jansson for the structure, as an exact lpj_value tree for the expected
+ * messages). lpj_interop.h replays the request fixtures against a live
+ * server instead.
  */
 #ifndef LPJ_FIXTURES_H
 #define LPJ_FIXTURES_H

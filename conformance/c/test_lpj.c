@@ -24,7 +24,7 @@
 
 #include "lpj_client.h"
 #include "lpj_frame.h"
-#include "lpj_json.h"
+#include "lpj_manifest.h"
 #include "lpj_message.h"
 #include "lpj_number.h"
 #include "lpj_scan.h"
@@ -407,6 +407,7 @@ typedef enum scenario {
     CLOSE_AT_ONCE,    /* a legacy server on an unknown method */
     HALF_A_FRAME,     /* 10 of 35 body octets, then EOF */
     BAD_JSON,         /* a NaN pong, then a good pong on the same connection */
+    HALF_CLOSE,       /* two pipelined pings written raw, a half-close: two pongs after EOF, then close */
     SCENARIOS
 } scenario;
 
@@ -473,6 +474,13 @@ static void serve(int listener) {
             write_frame(fd, "{\"result\": NaN, \"out\": \"pong\"}", LPJ_ORDER_LITTLE);
             if (read_request(fd) > 0) write_frame(fd, pong, LPJ_ORDER_LITTLE);
             break;
+        case HALF_CLOSE: { /* answer only once the client has half-closed */
+            unsigned char rest[4096];
+            while (read(fd, rest, sizeof rest) > 0) continue;
+            write_frame(fd, pong, LPJ_ORDER_LITTLE);
+            write_frame(fd, pong, LPJ_ORDER_LITTLE);
+            break;
+        }
         case SCENARIOS: break;
         }
         close(fd);
@@ -508,8 +516,9 @@ static void test_client(void) {
         lpj_client *client = lpj_client_connect("127.0.0.1", port, LPJ_ORDER_LITTLE, 2000, &err);
         CHECK(client != NULL, "connect: %s", err.text);
         if (client == NULL) continue;
-        const int status = lpj_client_call(client, s == ERROR_RESPONSE ? "frob" : "ping", "\"ireader 0\"", &out,
-                                           &result, &err);
+        const int status = s == HALF_CLOSE ? 0
+                                           : lpj_client_call(client, s == ERROR_RESPONSE ? "frob" : "ping",
+                                                             "\"ireader 0\"", &out, &result, &err);
         switch ((scenario)s) {
         case PONG_IN_PIECES:
             CHECK(status == 0 && strcmp(out, "pong") == 0 && strcmp(json_string_value(result), "ireader 0") == 0,
@@ -542,6 +551,24 @@ static void test_client(void) {
                       strcmp(out, "pong") == 0,
                   "the connection survives a body fault: %s", err.text);
             break;
+        case HALF_CLOSE: { /* the raw stream calls: octets as they are, half-close, frames until EOF */
+            static const unsigned char two_pings[] = "\x22\0\0\0{\"in\":\"ping\",\"params\":\"ireader 0\"}"
+                                                     "\x22\0\0\0{\"in\":\"ping\",\"params\":\"ireader 0\"}";
+            unsigned char *body = NULL;
+            size_t size = 0;
+            CHECK(lpj_client_send_raw(client, two_pings, sizeof two_pings - 1, &err) == 0, "raw write: %s", err.text);
+            CHECK(lpj_client_shutdown_write(client, &err) == 0, "half-close: %s", err.text);
+            for (int i = 0; i < 2; i++) {
+                CHECK(lpj_client_receive(client, &body, &size, &err) == 0 && size == strlen(pong) &&
+                          memcmp(body, pong, size) == 0,
+                      "pong %d after the half-close: %s", i, err.text);
+                free(body);
+                body = NULL;
+            }
+            CHECK(lpj_client_receive(client, &body, &size, &err) == -1 && err.code == LPJ_ERR_CLOSED && body == NULL,
+                  "end of stream after the two pongs: %s", err.text);
+            break;
+        }
         case SCENARIOS: break;
         }
         free(out);
@@ -564,29 +591,10 @@ static void test_client(void) {
 
 /* ---- The client against the server-to-client fixtures -------------------------- */
 
-static unsigned char *slurp(const char *path, size_t *size) {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) return NULL;
-    size_t capacity = 1 << 16, used = 0;
-    unsigned char *data = malloc(capacity);
-    size_t n;
-    while (data != NULL && (n = fread(data + used, 1, capacity - used, file)) > 0) {
-        used += n;
-        if (used == capacity) {
-            unsigned char *grown = realloc(data, capacity *= 2);
-            if (grown == NULL) free(data);
-            data = grown;
-        }
-    }
-    fclose(file);
-    *size = used;
-    return data;
-}
-
 /* The fixtures' way (c): a stub server reads one request, writes the file's
  * octets and closes; the client must hand over the message or report the
  * refusal the manifest names, and close after a stop. */
-static void client_fixture(const json_t *fixture, const unsigned char *wire, size_t size, json_t *manifest) {
+static void client_fixture(const json_t *fixture, const unsigned char *wire, size_t size, lpj_manifest *manifest) {
     const char *id = json_string_value(json_object_get(fixture, "id"));
     const json_t *frame = json_array_get(json_object_get(fixture, "frames"), 0);
     const json_t *stop = json_object_get(fixture, "stop");
@@ -621,7 +629,7 @@ static void client_fixture(const json_t *fixture, const unsigned char *wire, siz
         close(fd);
         close(listener);
         free((void *)wire);
-        json_decref(manifest);
+        lpj_manifest_free(manifest);
         _exit(0);
     }
     close(listener);
@@ -667,28 +675,24 @@ static void client_fixture(const json_t *fixture, const unsigned char *wire, siz
 }
 
 static void test_client_fixtures(const char *dir) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/manifest.json", dir);
-    size_t size = 0;
-    unsigned char *text = slurp(path, &size);
+    lpj_manifest manifest;
     lpj_error_t err;
-    json_t *manifest = text != NULL ? lpj_json_loadb(text, size, LPJ_SCAN_LARGEST_MAX_DEPTH, &err) : NULL;
-    free(text);
-    CHECK(manifest != NULL, "cannot read %s", path);
-    const json_t *fixtures = json_object_get(manifest, "fixtures");
+    const int loaded = lpj_manifest_load(dir, &manifest, &err);
+    CHECK(loaded == 0, "cannot read the manifest: %s", err.text);
+    if (loaded != 0) return;
     size_t tested = 0;
-    for (size_t i = 0; i < json_array_size(fixtures); i++) {
-        const json_t *fixture = json_array_get(fixtures, i);
-        if (strcmp(json_string_value(json_object_get(fixture, "direction")), "server-to-client") != 0) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, json_string_value(json_object_get(fixture, "file")));
-        unsigned char *wire = slurp(path, &size);
-        CHECK(wire != NULL, "cannot read %s", path);
-        if (wire != NULL) client_fixture(fixture, wire, size, manifest);
+    for (size_t i = 0; i < manifest.count; i++) {
+        const json_t *fixture = lpj_manifest_fixture(&manifest, i, NULL);
+        if (lpj_manifest_is_request(fixture)) continue;
+        size_t size = 0;
+        unsigned char *wire = lpj_manifest_read_wire(&manifest, fixture, &size, &err);
+        CHECK(wire != NULL, "%s: %s", lpj_manifest_id(fixture), err.text);
+        if (wire != NULL) client_fixture(fixture, wire, size, &manifest);
         free(wire);
         tested++;
     }
     CHECK(tested > 0, "no server-to-client fixtures in %s", dir);
-    json_decref(manifest);
+    lpj_manifest_free(&manifest);
 }
 
 int main(int argc, char **argv) {
