@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(
             name: "LPJServerTests",
             dependencies: [
-                "LPJServer", "LPJClient", "LPJSockets", "LPJWire", "LPJFixtures",
+                "LPJServer", "LPJClient", "LPJSockets", "LPJWire", "LPJFixtures", "LPJCheck",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -124,7 +124,8 @@ struct CheckCommand: ParsableCommand {
         var reports: [JSONValue] = []
         for model in chosen {
             printToStandardError("checking the reference server, model \(model.rawValue) ...")
-            let server = try EmbeddedServer(model: model)
+            let server = try SpawnedServer(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                                           arguments: ["--model", model.rawValue])
             let report = try check(host: "127.0.0.1", port: server.port, cases: cases, options: options, live: true)
             let status = server.stop()
             if let report {
@@ -164,39 +165,6 @@ final class ProgressLine {
     init(enabled: Bool) { self.enabled = enabled }
     func update(_ text: String) { if enabled { printToStandardError("\r\u{1b}[K" + text, newline: false) } }
     func clear() { if enabled { printToStandardError("\r\u{1b}[K", newline: false) } }
-}
-
-/// The reference server started as a child process of this one, on a free port.
-final class EmbeddedServer {
-    let process = Process()
-    let port: Int
-
-    init(model: ServerModel) throws {
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["serve", "--model", model.rawValue, "--port", "0"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var text = ""
-        while !text.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let range = text.range(of: #"listening on [0-9.]+:\d+"#, options: .regularExpression),
-              let port = Int(text[range].split(separator: ":").last!) else {
-            process.terminate()
-            throw ValidationError("the reference server did not start: \(text)")
-        }
-        self.port = port
-    }
-
-    /// SIGTERM, then its exit status.
-    func stop() -> Int32 {
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
 }
 
 extension String {

@@ -9,7 +9,8 @@ import Testing
 struct FaultCatchTests {
     /// Runs every case against `lpj serve ARGUMENTS`.
     static func check(_ arguments: [String], only: [String] = []) throws -> CheckReport {
-        let server = try ReferenceServerProcess(arguments)
+        let lpj = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lpj")
+        let server = try SpawnedServer(executable: lpj, arguments: arguments)
         defer { server.stop() }
         let probe = ServerProbe.run(host: "127.0.0.1", port: server.port, pinned: nil, timeoutMilliseconds: 1_000)
         let target = try #require(probe.target(host: "127.0.0.1", port: server.port, timeoutMilliseconds: 1_000), "\(probe.unusable ?? "")")
@@ -84,33 +85,3 @@ struct FaultCatchTests {
     }
 }
 
-/// `lpj serve --port 0 ARGUMENTS` as a child process.
-final class ReferenceServerProcess {
-    let process = Process()
-    let port: Int
-
-    init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lpj")
-        process.arguments = ["serve", "--port", "0"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var text = ""
-        while !text.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let range = text.range(of: #"listening on [0-9.]+:\d+"#, options: .regularExpression),
-              let port = Int(text[range].split(separator: ":").last!) else {
-            process.terminate()
-            throw CocoaError(.fileReadUnknown)
-        }
-        self.port = port
-    }
-
-    func stop() {
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-    }
-}

@@ -1,70 +1,31 @@
 import Foundation
+import LPJCheck
 import LPJServer
 import LPJSockets
 import LPJWire
 import NIOCore
 
-/// A `lpj serve` process started for one test: its port, and a clean stop.
+/// A `lpj serve --model MODEL` process started for one test.
 final class ServerProcess {
-    let process = Process()
-    let port: Int
+    let server: SpawnedServer
     let model: ServerModel
-    private let output = Pipe()
 
     /// The `lpj` executable beside the test bundle.
-    static let executable: URL = {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        return bundle.appendingPathComponent("lpj")
-    }()
+    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lpj")
 
-    /// Starts `lpj serve --model MODEL --port 0 ARGUMENTS` and waits for its listening line.
     init(model: ServerModel, _ arguments: [String] = []) throws {
         self.model = model
-        process.executableURL = Self.executable
-        process.arguments = ["serve", "--model", model.rawValue, "--port", "0"] + arguments
-        process.standardOutput = output
-        try process.run()
-        let handle = output.fileHandleForReading
-        var line = Data()
-        let deadline = Date().addingTimeInterval(10)
-        while !line.contains(0x0A), Date() < deadline {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let range = text.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-              let port = Int(text[range].split(separator: ":").last!)
-        else {
-            process.terminate()
-            throw TestFailure("no listening line from lpj serve --model \(model.rawValue): \(text)")
-        }
-        self.port = port
+        server = try SpawnedServer(executable: Self.executable, arguments: ["--model", model.rawValue] + arguments)
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var port: Int { server.port }
+    var pid: Int32 { server.pid }
+    var process: Process { server.process }
 
-    /// Sends SIGTERM and waits: the exit status.
     @discardableResult
-    func stop() -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
+    func stop() -> Int32 { server.stop() }
 
     func connect() throws -> TestConnection { try TestConnection(port: port) }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// A raw connection for tests: send any octets, read frames until EOF.

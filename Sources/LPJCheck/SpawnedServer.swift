@@ -1,0 +1,52 @@
+import Foundation
+
+/// `lpj serve --port 0 ARGUMENTS` started as a child process: its port, read from the listening line,
+/// and a clean stop. The embedded `lpj check` and the test suites start reference servers this way.
+public final class SpawnedServer {
+    public let process = Process()
+    public let port: Int
+
+    /// Starts `executable serve --port 0 ARGUMENTS` and waits (up to 10 s) for its listening line.
+    public init(executable: URL, arguments: [String]) throws {
+        process.executableURL = executable
+        process.arguments = ["serve", "--port", "0"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var text = ""
+        let deadline = Date().addingTimeInterval(10)
+        while !text.contains("\n"), Date() < deadline {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"listening on [0-9.]+:\d+"#, options: .regularExpression),
+              let port = Int(text[range].split(separator: ":").last!) else {
+            process.terminate()
+            throw SpawnError(description: "lpj serve \(arguments.joined(separator: " ")) printed no listening line: \(text)")
+        }
+        self.port = port
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Sends SIGTERM and waits: the exit status.
+    @discardableResult
+    public func stop() -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Why a server could not be started.
+    public struct SpawnError: Error, CustomStringConvertible {
+        public var description: String
+    }
+}
