@@ -85,10 +85,7 @@ public enum Evidence {
         return "printf '\(escaped)' | timeout 3 nc \(host) \(port) | xxd"
     }
 
-    static func hexPair(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
-    }
+    static func hexPair(_ byte: UInt8) -> String { hexByte(byte) }
 }
 
 extension String {

@@ -1,3 +1,5 @@
+import LPJWire
+
 /// SHA-256 (FIPS 180-4) of a byte sequence, for the fixture manifest's checksums.
 ///
 /// Written out here so the fixture tools need no crypto library; the tests check it against the
@@ -51,8 +53,7 @@ public enum SHA256 {
 
     /// The digest as 64 lowercase hex digits, as `sha256sum` prints it.
     public static func hexDigest(_ message: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(digest(message).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] })
+        digest(message).map(hexByte).joined()
     }
 
     private static func rotr(_ value: UInt32, _ count: UInt32) -> UInt32 { value >> count | value << (32 - count) }

@@ -53,9 +53,8 @@ public struct LengthPrefixDiagnosis: Hashable, Sendable, CustomStringConvertible
     }
 }
 
-/// Two lowercase hex digits.
-@inlinable
-func hexByte(_ byte: UInt8) -> String {
+/// Two lowercase hex digits: `0x7b` is `"7b"`.
+public func hexByte(_ byte: UInt8) -> String {
     let digits = Array("0123456789abcdef")
     return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
 }
