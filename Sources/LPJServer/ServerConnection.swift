@@ -1,3 +1,4 @@
+import Foundation
 import LPJWire
 import NIOCore
 
@@ -40,6 +41,12 @@ public struct ServerConnection {
     public mutating func receive(_ buffer: inout ByteBuffer) -> [Step] {
         guard !isFinished else { return [] }
         if configuration.fault == .singleRead { return receiveAsOneFrame(&buffer) }
+        if configuration.fault == .crashOnShortRead, (1..<4).contains(buffer.readableBytes), !decoder.isInsideFrame {
+            // The tutorial's server: struct.unpack("I", recv(4)) raises on a short read, nothing catches it,
+            // and the interpreter exits with status 1 after printing the error.
+            printError("lpj serve: --fault crash-on-short-read: a read of \(buffer.readableBytes) octet(s) where a 4-octet prefix was expected; exiting")
+            exit(1)
+        }
         var steps: [Step] = []
         do {
             while let body = try decoder.decode(buffer: &buffer) { steps.append(step(for: body)) }
@@ -123,7 +130,7 @@ public struct ServerConnection {
         var order = byteOrder
         var length = body.count
         switch configuration.fault {
-        case .bigEndianLength: order = .big
+        case .bigEndianLength: order = order.swapped
         case .lengthInCharacters: length = String(decoding: body, as: UTF8.self).count
         default: break
         }

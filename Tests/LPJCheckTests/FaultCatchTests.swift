@@ -1,6 +1,7 @@
 import Foundation
 import LPJCheck
 import LPJServer
+import LPJWire
 import Testing
 
 /// The runner proven by broken servers: each deliberate fault is caught by a named case with the right
@@ -8,11 +9,11 @@ import Testing
 @Suite("Conformance runner", .serialized)
 struct FaultCatchTests {
     /// Runs every case against `lpj serve ARGUMENTS`.
-    static func check(_ arguments: [String], only: [String] = []) throws -> CheckReport {
+    static func check(_ arguments: [String], only: [String] = [], pinned: ByteOrder? = nil) throws -> CheckReport {
         let lpj = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lpj")
         let server = try SpawnedServer(executable: lpj, arguments: arguments)
         defer { server.stop() }
-        let probe = ServerProbe.run(host: "127.0.0.1", port: server.port, pinned: nil, timeoutMilliseconds: 1_000)
+        let probe = ServerProbe.run(host: "127.0.0.1", port: server.port, pinned: pinned, timeoutMilliseconds: 1_000)
         let target = try #require(probe.target(host: "127.0.0.1", port: server.port, timeoutMilliseconds: 1_000), "\(probe.unusable ?? "")")
         var options = CheckOptions()
         options.only = only
@@ -25,6 +26,8 @@ struct FaultCatchTests {
         var verdict: Verdict
         /// More `lpj serve` arguments the case needs (a byte order, a limit).
         var configuration: [String] = []
+        /// The byte order to pin instead of probing (`lpj check --byte-order`).
+        var pinned: ByteOrder? = nil
         var testDescription: String { "\(fault.rawValue) \(configuration.joined(separator: " ")) caught by \(caseID)" }
     }
 
@@ -39,6 +42,9 @@ struct FaultCatchTests {
         Catch(fault: .limitOffByOne, caseID: "size.at-limit", verdict: .failed),
         Catch(fault: .splitWrites, caseID: "timing.single-write", verdict: .warning),
         Catch(fault: .limitOffByOne, caseID: "size.limit-probe", verdict: .failed),
+        Catch(fault: .crashOnShortRead, caseID: "fixture.request.frame.truncated-prefix", verdict: .failed),
+        Catch(fault: .bigEndianLength, caseID: "fixture.request.ping.legacy-python-s390x", verdict: .failed,
+              configuration: ["--byte-order", "big"], pinned: .big),
         Catch(fault: .singleRead, caseID: "fixture.request.byte-order.ambiguous-256", verdict: .failed, configuration: ["--byte-order", "auto"]),
         Catch(fault: .singleRead, caseID: "fixture.request.frame.limit-plus-one-small-receiver", verdict: .failed,
               configuration: ["--max-frame", "65536"]),
@@ -51,7 +57,8 @@ struct FaultCatchTests {
 
     @Test("each fault is caught by its case, and the run is not conformant (or warns, for a SHOULD)", arguments: catches)
     func faultIsCaught(_ expected: Catch) throws {
-        let report = try Self.check(["--fault", expected.fault.rawValue] + expected.configuration, only: [expected.caseID])
+        let report = try Self.check(["--fault", expected.fault.rawValue] + expected.configuration, only: [expected.caseID],
+                                    pinned: expected.pinned)
         let result = try #require(report.results.first { $0.id == expected.caseID })
         #expect(result.verdict == expected.verdict, "\(result.summary)")
         if expected.verdict == .failed {
