@@ -12,12 +12,22 @@ struct BlockingServer {
     let shutdown: ShutdownSignal
 
     func run() {
-        while true {
-            let ready = waitReadable([listener.descriptor] + shutdown.descriptors, timeoutMilliseconds: -1)
-            if shutdown.isTriggered { return }
-            guard ready.contains(listener.descriptor), let socket = try? listener.accept() else { continue }
+        while let socket = nextConnection(on: listener, shutdown: shutdown) {
             var connection = BlockingConnection(socket: socket, configuration: configuration, shutdown: shutdown)
             connection.serve()
         }
+    }
+}
+
+/// Waits for the next connection on `listener`, or for a stop: the connection, or `nil` once a stop was
+/// asked for. `afterWake` runs after every wake-up (the forking parent reaps its children there). Several
+/// processes may share `listener`: a wake-up another process answered first just waits again.
+func nextConnection(on listener: Socket, shutdown: ShutdownSignal, alsoWatching extra: [Int32] = [],
+                    afterWake: () -> Void = {}) -> Socket? {
+    while true {
+        let ready = waitReadable([listener.descriptor] + extra + shutdown.descriptors, timeoutMilliseconds: -1)
+        afterWake()
+        if shutdown.isTriggered { return nil }
+        if ready.contains(listener.descriptor), let socket = try? listener.accept() { return socket }
     }
 }

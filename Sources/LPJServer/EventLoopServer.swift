@@ -92,11 +92,7 @@ final class SharedAcceptor: @unchecked Sendable {
     func start(on loop: EventLoop) -> EventLoopFuture<Void> {
         let done = loop.makePromise(of: Void.self)
         let thread = Thread { [self] in
-            while true {
-                let ready = waitReadable([listener.descriptor] + shutdown.descriptors, timeoutMilliseconds: -1)
-                if shutdown.isTriggered { break }
-                if ready.contains(listener.descriptor), let socket = try? listener.accept() { handOver(socket) }
-            }
+            while let socket = nextConnection(on: listener, shutdown: shutdown) { handOver(socket) }
             done.succeed(())
         }
         thread.start()

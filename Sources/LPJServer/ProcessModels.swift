@@ -19,11 +19,8 @@ struct ForkingServer {
     func run() {
         let parent = getpid()
         var children = Set<pid_t>()
-        while true {
-            let ready = waitReadable([listener.descriptor, shutdown.childExited] + shutdown.descriptors, timeoutMilliseconds: -1)
-            reapExited(&children, shutdown: shutdown)
-            if shutdown.isTriggered { break }
-            guard ready.contains(listener.descriptor), let socket = try? listener.accept() else { continue }
+        while let socket = nextConnection(on: listener, shutdown: shutdown, alsoWatching: [shutdown.childExited],
+                                          afterWake: { reapExited(&children, shutdown: shutdown) }) {
             fflush(stdout)
             let pid = clpj_fork()
             if pid == 0 {

@@ -23,9 +23,6 @@ public enum ServerModel: String, CaseIterable, Sendable, ExpressibleByArgument {
         }
     }
 
-    /// Whether the model creates processes, and so must fork before any thread exists.
-    public var forks: Bool { [.forking, .prefork, .preforkEventLoop].contains(self) }
-
     /// Whether several connections are served at the same time.
     public var isConcurrent: Bool { self != .blocking }
 

@@ -17,7 +17,6 @@ nonisolated(unsafe) private var childPipeWriteEnd: Int32 = -1
 public final class ShutdownSignal: @unchecked Sendable {
     /// Descriptors that become readable when this process should stop.
     public private(set) var descriptors: [Int32]
-    private var ownRead: Int32
     /// Readable when a child process has exited (parents only).
     public let childExited: Int32
 
@@ -28,7 +27,6 @@ public final class ShutdownSignal: @unchecked Sendable {
         var childFDs: [Int32] = [0, 0]
         pipe(&childFDs)
         for fd in fds + childFDs { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-        ownRead = fds[0]
         descriptors = [fds[0]]
         signalPipeWriteEnd = fds[1]
         childPipeWriteEnd = childFDs[1]
@@ -51,7 +49,6 @@ public final class ShutdownSignal: @unchecked Sendable {
         pipe(&fds)
         for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         signalPipeWriteEnd = fds[1]
-        ownRead = fds[0]
         descriptors = [fds[0]] + descriptors
         Self.install(SIGCHLD, handler: nil)
         _ = clpj_set_parent_death_signal(SIGTERM)

@@ -15,10 +15,7 @@ struct ThreadedServer {
 
     func run() {
         let active = ActiveCount()
-        while true {
-            let ready = waitReadable([listener.descriptor] + shutdown.descriptors, timeoutMilliseconds: -1)
-            if shutdown.isTriggered { break }
-            guard ready.contains(listener.descriptor), let socket = try? listener.accept() else { continue }
+        while let socket = nextConnection(on: listener, shutdown: shutdown) {
             active.increment()
             let thread = Thread { [configuration, shutdown] in
                 var connection = BlockingConnection(socket: socket, configuration: configuration, shutdown: shutdown)

@@ -39,9 +39,6 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
             guard let code = Code.registry.first(where: { $0.rawValue == text }) else { return nil }
             self = code
         }
-
-        /// Whether a server keeps the connection open after answering with this code.
-        public var keepsConnection: Bool { self != .frameTooLarge && self != .truncatedFrame }
     }
 
     public var code: Code
