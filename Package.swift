@@ -44,18 +44,22 @@ let package = Package(
         .target(
             name: "LPJCheck",
             dependencies: [
-                "LPJWire", "LPJSockets", "LPJFixtures",
+                "LPJWire", "LPJSockets", "LPJFixtures", "LPJRandom",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // A seeded generator, so random schedules replay.
+        .target(name: "LPJRandom"),
+        // Hierarchical timing wheels (50 ms / 1 s / 1 min). No dependencies.
+        .target(name: "LPJTimers"),
         // fork and prctl, which Swift's Glibc module does not offer.
         .target(name: "CLPJSystem"),
         // The reference server in every model.
         .target(
             name: "LPJServer",
             dependencies: [
-                "LPJWire", "LPJSockets", "LPJClient", "CLPJSystem",
+                "LPJWire", "LPJSockets", "LPJClient", "LPJTimers", "CLPJSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -73,10 +77,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The timing wheel against a binary heap: swift run -c release lpj-bench-timers.
+        .executableTarget(
+            name: "lpj-bench-timers",
+            dependencies: ["LPJTimers", "LPJRandom"],
+            path: "Benchmarks/TimerBenchmark"
+        ),
         .testTarget(
             name: "LPJWireTests",
             dependencies: [
-                "LPJWire",
+                "LPJWire", "LPJRandom",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
@@ -85,6 +95,7 @@ let package = Package(
             name: "LPJServerTests",
             dependencies: [
                 "LPJServer", "LPJClient", "LPJSockets", "LPJWire", "LPJFixtures", "LPJCheck",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -92,6 +103,10 @@ let package = Package(
         .testTarget(
             name: "LPJCheckTests",
             dependencies: ["LPJCheck", "LPJServer", "LPJWire"]
+        ),
+        .testTarget(
+            name: "LPJTimersTests",
+            dependencies: ["LPJTimers", "LPJRandom"]
         ),
         .testTarget(
             name: "LPJFixturesTests",

@@ -1,3 +1,4 @@
+import LPJRandom
 import Foundation
 import LPJWire
 
@@ -23,7 +24,7 @@ extension CaseCatalog {
         })
         cases.append(CheckCase("segmentation.random-splits", "Twenty pings cut at seeded random places (seed 20261124).",
                                rules: [.frameReadsArePartial, .connInOrder], level: .must) { context in
-            var generator = SeededGenerator(seed: 20_261_124)
+            var generator = SplitMix64(seed: 20_261_124)
             let requests = (0..<20).map { Request(method: "ping", params: .number(JSONNumber($0))) }
             let stream = requests.flatMap { context.frame($0) }
             var pieces: [[UInt8]] = []
@@ -58,15 +59,3 @@ extension CaseCatalog {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so every random split is reproducible from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

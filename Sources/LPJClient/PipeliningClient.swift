@@ -83,9 +83,10 @@ final class ResponseMatcher: ChannelDuplexHandler {
         let call = unwrapOutboundIn(data)
         var frame = context.channel.allocator.buffer(capacity: 64)
         FrameEncoder(byteOrder: configuration.byteOrder).write(call.request.body(), to: &frame)
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let timeout = context.eventLoop.scheduleTask(in: .milliseconds(Int64(configuration.callTimeoutMilliseconds))) { [configuration] in
-            loopBound.value.fireErrorCaught(ClientError(.timedOut, "no response within \(configuration.callTimeoutMilliseconds) ms"))
+            let (matcher, context) = loopBound.value
+            matcher.fail(context, ClientError(.timedOut, "no response within \(configuration.callTimeoutMilliseconds) ms"))
         }
         waiting.append((call.promise, timeout))
         context.write(wrapOutboundOut(frame), promise: promise)

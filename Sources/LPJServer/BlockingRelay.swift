@@ -24,9 +24,15 @@ enum BlockingRelay {
 enum RelayFailure {
     static func wireError(_ error: ClientError, _ call: RelayCall) -> WireError {
         let upstream = "upstream \(call.host):\(call.port)"
-        if error.code == .timedOut {
-            return WireError(.timeout, rule: .extRelay, "\(upstream) did not answer within \(call.timeoutMilliseconds) ms")
-        }
+        if error.code == .timedOut { return timedOut(call) }
         return WireError(.upstreamError, rule: .extRelay, "\(upstream): \(error)")
+    }
+
+    static func wireError(_ error: Error, _ call: RelayCall) -> WireError {
+        wireError(error as? ClientError ?? ClientError(.io, "\(error)"), call)
+    }
+
+    static func timedOut(_ call: RelayCall) -> WireError {
+        WireError(.timeout, rule: .extRelay, "upstream \(call.host):\(call.port) did not answer within \(call.timeoutMilliseconds) ms")
     }
 }

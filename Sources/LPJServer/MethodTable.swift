@@ -26,6 +26,9 @@ public struct MethodTable: Sendable {
     public static let names = ["ping", "lpj.describe", "sleep", "relay"]
     /// The longest `sleep` accepted.
     public static let maximumSleepMilliseconds = 60_000
+    /// The longest upstream call `relay` allows, and the time it allows when `timeout_ms` is absent.
+    public static let maximumRelayTimeoutMilliseconds = 600_000
+    public static let defaultRelayTimeoutMilliseconds = 5_000
 
     public let configuration: ServerConfiguration
 
@@ -77,9 +80,9 @@ public struct MethodTable: Sendable {
               let port = Self.milliseconds(params, member: "port", range: 1...65_535),
               let method = object["in"]?.stringValue, let upstreamParams = object["params"]
         else { return invalid }
-        var timeout = 5_000
+        var timeout = Self.defaultRelayTimeoutMilliseconds
         if object["timeout_ms"] != nil {
-            guard let value = Self.milliseconds(params, member: "timeout_ms", range: 1...600_000) else { return invalid }
+            guard let value = Self.milliseconds(params, member: "timeout_ms", range: 1...Self.maximumRelayTimeoutMilliseconds) else { return invalid }
             timeout = value
         }
         return .relay(RelayCall(host: host, port: port, request: Request(method: method, params: upstreamParams),

@@ -6,6 +6,7 @@ import NIOCore
 /// Serial (`event-loop`): steps run one after another; a `sleep` or `relay` parks the queue on a timer or
 /// a future, never the loop. Micro-threads (`coroutine`): each step runs at once as a task and gets a
 /// sequence number; finished responses wait in a reorder buffer until every earlier one has been written.
+/// In `coroutine`, the idle and slow-sender timers live on the scheduler's timing wheel.
 final class ServerChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -26,7 +27,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
 
     /// The connection closes once everything before this point is answered.
     private var isClosing = false
-    private var timeout: Scheduled<Void>?
+    private var timeout: ConnectionTimer?
 
     private enum Completion {
         case response(Response)
@@ -157,12 +158,10 @@ final class ServerChannelHandler: ChannelInboundHandler {
             complete(sequence, .close(response), context: context)
         case .dispatch(let outcome):
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let loop = context.eventLoop
-            scheduler!.spawn(outcome) { response in
-                loop.execute {
-                    let (handler, context) = bound.value
-                    handler.complete(sequence, .response(response), context: context)
-                }
+            scheduler!.spawn { scheduler in
+                let response = await scheduler.perform(outcome)
+                let (handler, context) = bound.value
+                handler.complete(sequence, response.map { .response($0) } ?? .close(nil), context: context)
             }
         }
     }
@@ -228,13 +227,34 @@ final class ServerChannelHandler: ChannelInboundHandler {
         let milliseconds = hasPartialFrame ? configuration.partialFrameTimeoutMilliseconds : configuration.idleTimeoutMilliseconds
         guard let milliseconds else { return }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timeout = context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+        timeout = ConnectionTimer(afterMilliseconds: milliseconds, on: context.eventLoop, wheel: scheduler?.timers) {
             let (handler, context) = bound.value
             if handler.hasPartialFrame || !handler.hasOutstandingWork {
                 context.close(promise: nil)
             } else {
                 handler.armTimeout(context: context)
             }
+        }
+    }
+}
+
+/// A connection's idle or slow-sender timer: on the timing wheel in `coroutine`, a NIO task in `event-loop`.
+enum ConnectionTimer {
+    case scheduled(Scheduled<Void>)
+    case wheel(EventLoopTimers, EventLoopTimers.Timer)
+
+    init(afterMilliseconds milliseconds: Int, on eventLoop: EventLoop, wheel: EventLoopTimers?, _ action: @escaping () -> Void) {
+        if let wheel {
+            self = .wheel(wheel, wheel.schedule(afterMilliseconds: milliseconds, action))
+        } else {
+            self = .scheduled(eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds)), action))
+        }
+    }
+
+    func cancel() {
+        switch self {
+        case .scheduled(let task): task.cancel()
+        case .wheel(let wheel, let timer): wheel.cancel(timer)
         }
     }
 }

@@ -120,6 +120,23 @@ struct ClientTests {
         }
     }
 
+    @Test("the pipelining client fails a call that gets no response within the call time-out, and every call behind it")
+    func pipeliningCallTimeout() async throws {
+        let hung = try HungUpstream()
+        var configuration = Self.configuration(port: hung.port)
+        configuration.callTimeoutMilliseconds = 200
+        let client = try await PipeliningClient.connect(configuration)
+        let first: EventLoopFuture<Response> = client.call(Request(method: "ping", params: 1))
+        let second: EventLoopFuture<Response> = client.call(Request(method: "ping", params: 2))
+        for call in [first, second] {
+            await #expect {
+                _ = try await call.get()
+            } throws: { error in
+                (error as? ClientError)?.code == .timedOut
+            }
+        }
+    }
+
     @Test("lpj call works against every model and exits 1 on an error response", arguments: ServerModel.allCases)
     func lpjCall(model: ServerModel) throws {
         let server = try ServerProcess(model: model)
