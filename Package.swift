@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // The wire codec: framing, JSON, messages. No I/O.
@@ -66,9 +67,20 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // Load generation and the benchmark sweep: lpj bench.
+        .target(
+            name: "LPJBench",
+            dependencies: [
+                "LPJWire", "LPJSockets", "LPJCheck",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "lpj",
             dependencies: [
+                "LPJBench",
                 "LPJWire",
                 "LPJFixtures",
                 "LPJClient",

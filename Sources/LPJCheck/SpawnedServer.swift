@@ -7,9 +7,15 @@ public final class SpawnedServer {
     public let port: Int
 
     /// Starts `executable serve --port 0 ARGUMENTS` and waits (up to 10 s) for its listening line.
-    public init(executable: URL, arguments: [String]) throws {
+    public convenience init(executable: URL, arguments: [String]) throws {
+        try self.init(command: executable, arguments: ["serve", "--port", "0"] + arguments)
+    }
+
+    /// Starts any server that prints `listening on HOST:PORT` on its first line of standard output (the
+    /// C baseline does) and waits up to 10 s for that line.
+    public init(command executable: URL, arguments: [String]) throws {
         process.executableURL = executable
-        process.arguments = ["serve", "--port", "0"] + arguments
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -23,7 +29,7 @@ public final class SpawnedServer {
         guard let range = text.range(of: #"listening on [0-9.]+:\d+"#, options: .regularExpression),
               let port = Int(text[range].split(separator: ":").last!) else {
             process.terminate()
-            throw SpawnError(description: "lpj serve \(arguments.joined(separator: " ")) printed no listening line: \(text)")
+            throw SpawnError(description: "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) printed no listening line: \(text)")
         }
         self.port = port
     }

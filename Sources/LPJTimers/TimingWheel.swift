@@ -18,8 +18,13 @@
 public struct TimingWheel<Element> {
     /// A scheduled timer, for `cancel`.
     public struct Timer: Hashable, Sendable {
-        fileprivate let node: Int32
-        fileprivate let generation: UInt32
+        @usableFromInline let node: Int32
+        @usableFromInline let generation: UInt32
+
+        @inlinable init(node: Int32, generation: UInt32) {
+            self.node = node
+            self.generation = generation
+        }
     }
 
     /// Slots per wheel, lowest first: the origin design's `[20, 60, 60]` at 50 ms per tick.
@@ -27,26 +32,31 @@ public struct TimingWheel<Element> {
     /// Ticks one slot of each wheel covers: `[1, 20, 1200]` for the origin design.
     public let ticksPerSlot: [UInt64]
     /// The tick reached by `advance`; timers due at or before it have fired.
-    public private(set) var currentTick: UInt64
+    public var currentTick: UInt64 { _currentTick }
+    @usableFromInline var _currentTick: UInt64
     /// Timers scheduled and neither fired nor cancelled.
-    public private(set) var count = 0
+    public var count: Int { _count }
+    @usableFromInline var _count = 0
 
-    fileprivate struct Node {
-        var element: Element?
-        var due: UInt64 = 0
-        var slot: Int32 = -1
-        var previous: Int32 = -1
-        var next: Int32 = -1
-        var generation: UInt32 = 0
+    @usableFromInline
+    struct Node {
+        @usableFromInline var element: Element?
+        @usableFromInline var due: UInt64 = 0
+        @usableFromInline var slot: Int32 = -1
+        @usableFromInline var previous: Int32 = -1
+        @usableFromInline var next: Int32 = -1
+        @usableFromInline var generation: UInt32 = 0
+
+        @inlinable init() {}
     }
 
-    private var nodes: [Node] = []
-    private var freeNodes: [Int32] = []
+    @usableFromInline var nodes: [Node] = []
+    @usableFromInline var freeNodes: [Int32] = []
     /// The first node of each slot's list: every wheel's slots in turn, then the overflow list.
-    private var heads: [Int32]
+    @usableFromInline var heads: [Int32]
     /// Where each wheel's slots start in `heads`.
-    private let firstSlot: [Int]
-    private var overflowSlot: Int { heads.count - 1 }
+    @usableFromInline let firstSlot: [Int]
+    @inlinable var overflowSlot: Int { heads.count - 1 }
 
     /// Wheels with `slotsPerLevel` slots each, starting at `tick`.
     public init(slotsPerLevel: [Int] = [20, 60, 60], startingAt tick: UInt64 = 0) {
@@ -65,18 +75,21 @@ public struct TimingWheel<Element> {
         self.ticksPerSlot = ticksPerSlot
         self.firstSlot = firstSlot
         self.heads = Array(repeating: -1, count: total + 1)
-        self.currentTick = tick
+        self._currentTick = tick
     }
 
     /// Ticks the wheels cover before a timer waits in the overflow list: 72,000 (one hour) by default.
+    @inlinable
     public var span: UInt64 { ticksPerSlot.last! * UInt64(slotsPerLevel.last!) }
 
-    public var isEmpty: Bool { count == 0 }
+    @inlinable
+    public var isEmpty: Bool { _count == 0 }
 
     // MARK: - Scheduling and cancelling
 
     /// Schedules `element` to fire at tick `due`; a tick already reached fires at the next `advance`.
     @discardableResult
+    @inlinable
     public mutating func schedule(_ element: Element, at due: UInt64) -> Timer {
         let index: Int32
         if let free = freeNodes.popLast() {
@@ -86,20 +99,22 @@ public struct TimingWheel<Element> {
             nodes.append(Node())
         }
         nodes[Int(index)].element = element
-        nodes[Int(index)].due = max(due, currentTick + 1)
+        nodes[Int(index)].due = max(due, _currentTick + 1)
         link(index)
-        count += 1
+        _count += 1
         return Timer(node: index, generation: nodes[Int(index)].generation)
     }
 
     /// Schedules `element` to fire `ticks` ticks from now (at least one).
     @discardableResult
+    @inlinable
     public mutating func schedule(_ element: Element, afterTicks ticks: UInt64) -> Timer {
-        schedule(element, at: currentTick + max(ticks, 1))
+        schedule(element, at: _currentTick + max(ticks, 1))
     }
 
     /// Cancels `timer`, returning its element, or `nil` if it already fired or was cancelled.
     @discardableResult
+    @inlinable
     public mutating func cancel(_ timer: Timer) -> Element? {
         let index = Int(timer.node)
         guard index < nodes.count, nodes[index].generation == timer.generation, nodes[index].element != nil else { return nil }
@@ -108,6 +123,7 @@ public struct TimingWheel<Element> {
     }
 
     /// Whether `timer` is still waiting to fire.
+    @inlinable
     public func isScheduled(_ timer: Timer) -> Bool {
         let index = Int(timer.node)
         return index < nodes.count && nodes[index].generation == timer.generation && nodes[index].element != nil
@@ -117,15 +133,16 @@ public struct TimingWheel<Element> {
 
     /// Moves time on to `tick`, calling `fire` for every timer due on the way, in due order (timers due on
     /// the same tick in the order they were scheduled). `fire` must not touch the wheel; collect and act after.
+    @inlinable
     public mutating func advance(to tick: UInt64, _ fire: (Element) -> Void) {
-        while currentTick < tick {
-            if count == 0 {
-                currentTick = tick
+        while _currentTick < tick {
+            if _count == 0 {
+                _currentTick = tick
                 return
             }
-            currentTick += 1
-            cascade(at: currentTick)
-            let slot = firstSlot[0] + Int(currentTick % UInt64(slotsPerLevel[0]))
+            _currentTick += 1
+            cascade(at: _currentTick)
+            let slot = firstSlot[0] + Int(_currentTick % UInt64(slotsPerLevel[0]))
             var index = heads[slot]
             heads[slot] = -1
             while index >= 0 {
@@ -137,6 +154,7 @@ public struct TimingWheel<Element> {
     }
 
     /// Moves time on to `tick` and returns the elements that fired, in due order.
+    @inlinable
     public mutating func advance(to tick: UInt64) -> [Element] {
         var fired: [Element] = []
         advance(to: tick) { fired.append($0) }
@@ -146,10 +164,11 @@ public struct TimingWheel<Element> {
     /// The earliest tick at which `advance` may fire something: the due tick of the next timer in the
     /// lowest wheel if the current second has one, otherwise the next second (or minute, or hour)
     /// boundary, where timers cascade. `nil` when no timer is scheduled.
+    @inlinable
     public var nextInterestingTick: UInt64? {
-        guard count > 0 else { return nil }
+        guard _count > 0 else { return nil }
         let slots0 = UInt64(slotsPerLevel[0])
-        var tick = currentTick + 1
+        var tick = _currentTick + 1
         while tick % slots0 != 0 {
             if heads[firstSlot[0] + Int(tick % slots0)] >= 0 { return tick }
             tick += 1
@@ -160,7 +179,8 @@ public struct TimingWheel<Element> {
     // MARK: - Lists
 
     /// Empties each wheel's slot for the boundary `tick` crossed into the wheels below, highest first.
-    private mutating func cascade(at tick: UInt64) {
+    @inlinable
+    mutating func cascade(at tick: UInt64) {
         if tick % span == 0 { relink(slot: overflowSlot) }
         for level in stride(from: slotsPerLevel.count - 1, through: 1, by: -1) where tick % ticksPerSlot[level] == 0 {
             let slot = firstSlot[level] + Int((tick / ticksPerSlot[level]) % UInt64(slotsPerLevel[level]))
@@ -168,7 +188,8 @@ public struct TimingWheel<Element> {
         }
     }
 
-    private mutating func relink(slot: Int) {
+    @inlinable
+    mutating func relink(slot: Int) {
         var index = heads[slot]
         heads[slot] = -1
         while index >= 0 {
@@ -179,10 +200,11 @@ public struct TimingWheel<Element> {
     }
 
     /// The slot for a timer due at `due`: the lowest wheel whose higher digits it shares with now.
-    private func slot(for due: UInt64) -> Int {
+    @inlinable
+    func slot(for due: UInt64) -> Int {
         for level in slotsPerLevel.indices {
             let wheelSpan = ticksPerSlot[level] * UInt64(slotsPerLevel[level])
-            if due / wheelSpan == currentTick / wheelSpan {
+            if due / wheelSpan == _currentTick / wheelSpan {
                 return firstSlot[level] + Int((due / ticksPerSlot[level]) % UInt64(slotsPerLevel[level]))
             }
         }
@@ -190,7 +212,8 @@ public struct TimingWheel<Element> {
     }
 
     /// Appends node `index` to the tail of its slot's list, keeping same-tick timers in scheduling order.
-    private mutating func link(_ index: Int32) {
+    @inlinable
+    mutating func link(_ index: Int32) {
         let slot = slot(for: nodes[Int(index)].due)
         nodes[Int(index)].slot = Int32(slot)
         nodes[Int(index)].next = -1
@@ -207,7 +230,8 @@ public struct TimingWheel<Element> {
         }
     }
 
-    private mutating func unlink(_ index: Int32) {
+    @inlinable
+    mutating func unlink(_ index: Int32) {
         let node = nodes[Int(index)]
         let slot = Int(node.slot)
         let head = heads[slot]
@@ -225,13 +249,14 @@ public struct TimingWheel<Element> {
     }
 
     /// Frees node `index` (already out of its list) and returns its element.
-    private mutating func release(_ index: Int32) -> Element? {
+    @inlinable
+    mutating func release(_ index: Int32) -> Element? {
         let element = nodes[Int(index)].element
         nodes[Int(index)].element = nil
         nodes[Int(index)].generation &+= 1
         nodes[Int(index)].slot = -1
         freeNodes.append(index)
-        count -= 1
+        _count -= 1
         return element
     }
 }

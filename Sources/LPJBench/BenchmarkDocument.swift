@@ -1,0 +1,161 @@
+import Foundation
+
+/// `docs/benchmarks.md` and its chart, from one sweep.
+public struct BenchmarkDocument {
+    public var sweep: BenchSweep
+    public var rows: [BenchSweep.Row]
+    public var loadTools: (shape: BenchSweep.Shape, swift: Double, c: Double)?
+    public var idleMemory: [IdleMemory.Measurement]
+    public var command: String
+
+    public init(sweep: BenchSweep, rows: [BenchSweep.Row], loadTools: (shape: BenchSweep.Shape, swift: Double, c: Double)?,
+                idleMemory: [IdleMemory.Measurement], command: String) {
+        self.sweep = sweep
+        self.rows = rows
+        self.loadTools = loadTools
+        self.idleMemory = idleMemory
+        self.command = command
+    }
+
+    func rate(_ target: String, _ shape: BenchSweep.Shape) -> Double? {
+        rows.first { $0.target == target && $0.shape == shape }?.result.requestsPerSecond
+    }
+
+    /// Each goal: the target, the shape, its ratio to its baseline, and whether it is met.
+    public var goals: [(target: String, shape: BenchSweep.Shape, ratio: Double, met: Bool)] {
+        sweep.targets.flatMap { target -> [(String, BenchSweep.Shape, Double, Bool)] in
+            guard let baseline = target.baseline else { return [] }
+            return target.goalShapes.compactMap { shape in
+                guard let mine = rate(target.name, shape), let theirs = rate(baseline, shape), theirs > 0 else { return nil }
+                let ratio = mine / theirs
+                return (target.name, shape, ratio, ratio >= BenchSweep.goalRatio)
+            }
+        }
+    }
+
+    public var markdown: String {
+        var lines: [String] = []
+        lines.append("# Benchmarks")
+        lines.append("")
+        lines.append("<!-- Written by `\(command)`; do not edit by hand. -->")
+        lines.append("")
+        lines.append("Every server model of the reference server and a C baseline (`benchmarks/c/lpj-baseline`: epoll, jansson to parse every request and build every response) were loaded by `lpj bench` with `ping` and params `{}` in one run on one machine, load generator and server sharing its cores. Each cell is one run of \(BenchResult.fixed(sweep.durationSeconds, 0)) s after \(BenchResult.fixed(sweep.warmupSeconds, 0)) s of warm-up; every response was decoded and checked. Ratios compare each model with the baseline measured in the same run, because absolute figures drift on shared machines.")
+        lines.append("")
+        lines.append("- Machine: \(Self.machine)")
+        lines.append("- Date: \(ISO8601DateFormatter().string(from: Date()))")
+        lines.append("- Command: `\(command)`")
+        lines.append("")
+        lines.append("![Requests per second by model and shape](benchmarks.svg)")
+        lines.append("")
+        lines.append("## Requests per second (p99 latency), by connections × depth")
+        lines.append("")
+        lines.append("| server | " + BenchSweep.shapes.map { "\($0)" }.joined(separator: " | ") + " |")
+        lines.append("|---|" + BenchSweep.shapes.map { _ in "---:" }.joined(separator: "|") + "|")
+        for target in sweep.targets {
+            let cells = BenchSweep.shapes.map { shape -> String in
+                guard let row = rows.first(where: { $0.target == target.name && $0.shape == shape }) else { return "–" }
+                var cell = "\(Int(row.result.requestsPerSecond.rounded())) (\(BenchResult.micros(row.result.p99)))"
+                if let baseline = target.baseline, let theirs = rate(baseline, shape), theirs > 0 {
+                    cell += " ×\(BenchResult.fixed(row.result.requestsPerSecond / theirs, 2))"
+                }
+                if !row.result.isClean {
+                    cell += " ⚠ \(row.result.errors) errors, \(row.result.unanswered) unanswered, \(row.result.connectionsLost) lost"
+                }
+                return cell
+            }
+            lines.append("| \(target.name) | " + cells.joined(separator: " | ") + " |")
+        }
+        lines.append("")
+        lines.append("×N is the ratio to the baseline named in the next table (`c-baseline`, or `c-baseline (2 workers)` for the prefork models). ⚠ marks a cell whose run was not clean: a blocking server serves one connection at a time, so at 16 connections the other 15 wait and their requests end the run unanswered.")
+        lines.append("")
+        lines.append("## Goals")
+        lines.append("")
+        lines.append("| server | shape | baseline | ratio | goal | met |")
+        lines.append("|---|---|---|---:|---:|---|")
+        for goal in goals {
+            let baseline = sweep.targets.first { $0.name == goal.target }?.baseline ?? ""
+            lines.append("| \(goal.target) | \(goal.shape) | \(baseline) | \(BenchResult.fixed(goal.ratio, 2)) | \(BenchResult.fixed(BenchSweep.goalRatio, 2)) | \(goal.met ? "yes" : "**no**") |")
+        }
+        if let loadTools {
+            let ratio = loadTools.c > 0 ? loadTools.swift / loadTools.c : 0
+            lines.append("| lpj bench vs lpj-load (C) | \(loadTools.shape) | c-baseline | \(BenchResult.fixed(ratio, 2)) | \(BenchResult.fixed(BenchSweep.loadToolGoalRatio, 2)) | \(ratio >= BenchSweep.loadToolGoalRatio ? "yes" : "**no**") |")
+            lines.append("")
+            lines.append("The last row loads the one-process C baseline at \(loadTools.shape) with `lpj bench` and with the C load generator `benchmarks/c/lpj-load` (the same closed loop, jansson checking every response), alternating twice: \(Int(loadTools.swift)) against \(Int(loadTools.c)) requests/s on average.")
+        }
+        if !idleMemory.isEmpty {
+            lines.append("")
+            lines.append("## Memory per idle connection")
+            lines.append("")
+            lines.append("| server | connections | resident before | resident after | per connection | descriptors after |")
+            lines.append("|---|---:|---:|---:|---:|---:|")
+            for measurement in idleMemory {
+                lines.append("| \(measurement.server) | \(measurement.connections) | \(Self.mebibytes(measurement.residentBefore)) | \(Self.mebibytes(measurement.residentAfter)) | \(Int(measurement.bytesPerConnection.rounded())) B | \(measurement.descriptorsAfter) |")
+            }
+            lines.append("")
+            lines.append("VmRSS of the server process from /proc before and after the connections were opened and left idle (a ping on the first and last proves they were all accepted).")
+        }
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+
+    static func mebibytes(_ bytes: Int) -> String { "\(BenchResult.fixed(Double(bytes) / 1_048_576, 1)) MiB" }
+
+    static var machine: String {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?
+            .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        var name = utsname()
+        uname(&name)
+        let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let machine = withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return "\(ProcessInfo.processInfo.activeProcessorCount) × \(cpu), Linux \(release) \(machine)"
+    }
+
+    /// A grouped bar chart: one group per shape, one bar per server.
+    public var svg: String {
+        let width = 960.0, height = 420.0, left = 70.0, bottom = 90.0, top = 30.0
+        let plotHeight = height - bottom - top
+        let names = sweep.targets.map(\.name)
+        let peak = max(rows.map(\.result.requestsPerSecond).max() ?? 1, 1)
+        let scale = Self.niceCeiling(peak)
+        let groupWidth = (width - left - 20) / Double(BenchSweep.shapes.count)
+        let barWidth = (groupWidth - 20) / Double(names.count)
+        let colors = ["#444444", "#888888", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
+        var parts: [String] = []
+        parts.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">")
+        parts.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>")
+        parts.append("<text x=\"\(Int(left))\" y=\"18\" font-size=\"14\">Requests per second by server and connections × depth (lpj bench, ping)</text>")
+        for step in 0...4 {
+            let value = scale * Double(step) / 4
+            let y = top + plotHeight * (1 - Double(step) / 4)
+            parts.append("<line x1=\"\(Int(left))\" y1=\"\(Self.fixed(y))\" x2=\"\(Int(width - 10))\" y2=\"\(Self.fixed(y))\" stroke=\"#dddddd\"/>")
+            parts.append("<text x=\"\(Int(left - 6))\" y=\"\(Self.fixed(y + 4))\" text-anchor=\"end\">\(Int(value / 1000))k</text>")
+        }
+        for (groupIndex, shape) in BenchSweep.shapes.enumerated() {
+            let groupX = left + Double(groupIndex) * groupWidth + 10
+            for (index, name) in names.enumerated() {
+                let value = rate(name, shape) ?? 0
+                let barHeight = plotHeight * value / scale
+                let x = groupX + Double(index) * barWidth
+                parts.append("<rect x=\"\(Self.fixed(x))\" y=\"\(Self.fixed(top + plotHeight - barHeight))\" width=\"\(Self.fixed(barWidth - 2))\" height=\"\(Self.fixed(barHeight))\" fill=\"\(colors[index % colors.count])\"><title>\(name) \(shape): \(Int(value)) requests/s</title></rect>")
+            }
+            parts.append("<text x=\"\(Self.fixed(groupX + groupWidth / 2 - 10))\" y=\"\(Self.fixed(top + plotHeight + 16))\" text-anchor=\"middle\">\(shape)</text>")
+        }
+        for (index, name) in names.enumerated() {
+            let x = left + Double(index % 5) * 175
+            let y = height - 44 + Double(index / 5) * 18
+            parts.append("<rect x=\"\(Self.fixed(x))\" y=\"\(Self.fixed(y - 10))\" width=\"12\" height=\"12\" fill=\"\(colors[index % colors.count])\"/>")
+            parts.append("<text x=\"\(Self.fixed(x + 16))\" y=\"\(Self.fixed(y))\">\(name)</text>")
+        }
+        parts.append("</svg>")
+        return parts.joined(separator: "\n") + "\n"
+    }
+
+    static func fixed(_ value: Double) -> String { BenchResult.fixed(value, 1) }
+
+    static func niceCeiling(_ value: Double) -> Double {
+        let magnitude = pow(10, floor(log10(value)))
+        for step in [1.0, 2.0, 2.5, 5.0, 10.0] where step * magnitude >= value { return step * magnitude }
+        return 10 * magnitude
+    }
+}

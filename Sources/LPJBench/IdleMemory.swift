@@ -1,0 +1,82 @@
+import Foundation
+import LPJCheck
+import LPJSockets
+import LPJWire
+import NIOCore
+
+/// Resident memory a server spends per idle connection: its VmRSS before and after `count` connections
+/// are opened and left idle, read from /proc. A ping on the last connection proves the server has
+/// accepted them all before the second reading.
+public enum IdleMemory {
+    public struct Measurement: Sendable {
+        public var server: String
+        public var connections: Int
+        public var residentBefore: Int
+        public var residentAfter: Int
+        /// Open descriptors of the server after, from /proc/PID/fd.
+        public var descriptorsAfter: Int
+        public var bytesPerConnection: Double { Double(residentAfter - residentBefore) / Double(connections) }
+    }
+
+    /// Opens `count` connections to a server started by `command arguments` and measures it.
+    public static func measure(name: String, command: URL, arguments: [String], count: Int) throws -> Measurement {
+        raiseDescriptorLimit()
+        let server = try SpawnedServer(command: command, arguments: arguments)
+        defer { server.stop() }
+        usleep(200_000)
+        let before = try residentBytes(pid: server.pid)
+        var sockets: [Socket] = []
+        sockets.reserveCapacity(count)
+        defer { for socket in sockets { socket.close() } }
+        for index in 0..<count {
+            do {
+                sockets.append(try Socket.connect(host: "127.0.0.1", port: server.port, timeoutMilliseconds: 5_000))
+            } catch {
+                throw BenchError("connection \(index + 1) of \(count) to \(name) failed: \(error) (descriptor limit \(descriptorLimit()))")
+            }
+        }
+        // Every connection is accepted once the server answers on the last one (and on the first).
+        for socket in [sockets.first!, sockets.last!] { try ping(socket) }
+        usleep(500_000)
+        let after = try residentBytes(pid: server.pid)
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.pid)/fd").count) ?? -1
+        return Measurement(server: name, connections: count, residentBefore: before, residentAfter: after, descriptorsAfter: descriptors)
+    }
+
+    private static func ping(_ socket: Socket) throws {
+        try socket.writeAll(FrameEncoder(byteOrder: .little).frame(Request(method: "ping", params: "idle").body()))
+        var buffer = ByteBuffer()
+        var decoder = FrameDecoder(configuration: FrameConfiguration())
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if try decoder.decode(buffer: &buffer) != nil { return }
+            guard try socket.waitUntilReadable(timeoutMilliseconds: 1_000) else { continue }
+            guard let read = try socket.read(into: &buffer), read > 0 else { break }
+        }
+        throw BenchError("no pong on an idle connection")
+    }
+
+    /// VmRSS of `pid`, in octets.
+    public static func residentBytes(pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
+            throw BenchError("no VmRSS in /proc/\(pid)/status")
+        }
+        return kilobytes * 1024
+    }
+
+    static func descriptorLimit() -> rlim_t {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        return limit.rlim_cur
+    }
+
+    /// Raises this process's descriptor limit to its hard limit; servers it starts inherit it.
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
