@@ -88,8 +88,8 @@ static void print_json(const lpjb_load_config *c, const lpjb_load_result *r, dou
 
 static void print_human(const lpjb_load_config *c, const lpjb_load_result *r, double rate) {
     const lpjb_histogram *h = &r->latency;
-    printf("lpj-load: %s:%d, %d connection%s x depth %d, %zu-octet requests\n", c->host, c->port, c->connections,
-           c->connections == 1 ? "" : "s", c->depth, c->request_size + 4);
+    printf("lpj-load: %s:%d, %d connection%s x depth %d, request bodies of %zu octets\n", c->host, c->port,
+           c->connections, c->connections == 1 ? "" : "s", c->depth, c->request_size);
     printf("  measured  %.3f s after %.3f s of warm-up\n", r->seconds, c->warmup);
     printf("  requests  %llu (%.1f per second), errors %llu", (unsigned long long)r->requests, rate,
            (unsigned long long)r->errors);
@@ -109,45 +109,39 @@ int main(int argc, char **argv) {
             fputs(usage, stdout);
             return 0;
         }
-        static const char *const known[] = {"--host", "--port", "--connections", "--depth",
-                                            "--duration", "--warmup", "--params", "--format"};
-        int k = 0;
-        while (k < 8 && strcmp(option, known[k]) != 0) k++;
-        if (k == 8) return usage_error("unknown option", option);
+        if (strcmp(option, "--host") != 0 && strcmp(option, "--port") != 0 && strcmp(option, "--connections") != 0 &&
+            strcmp(option, "--depth") != 0 && strcmp(option, "--duration") != 0 && strcmp(option, "--warmup") != 0 &&
+            strcmp(option, "--params") != 0 && strcmp(option, "--format") != 0) {
+            return usage_error("unknown option", option);
+        }
         if (i + 1 >= argc) return usage_error("missing value after", option);
         const char *value = argv[++i];
-        long whole = 0;
-        switch (k) {
-        case 0: config.host = value; break;
-        case 1:
+        long whole;
+        if (strcmp(option, "--host") == 0) {
+            config.host = value;
+        } else if (strcmp(option, "--port") == 0) {
             if ((whole = parse_whole(value, 1, 65535)) < 0) return usage_error("--port needs 1 to 65535", value);
             config.port = (int)whole;
-            break;
-        case 2:
+        } else if (strcmp(option, "--connections") == 0) {
             if ((whole = parse_whole(value, 1, 10000)) < 0) return usage_error("--connections needs 1 to 10000", value);
             config.connections = (int)whole;
-            break;
-        case 3:
+        } else if (strcmp(option, "--depth") == 0) {
             if ((whole = parse_whole(value, 1, 65536)) < 0) return usage_error("--depth needs 1 to 65536", value);
             config.depth = (int)whole;
-            break;
-        case 4:
+        } else if (strcmp(option, "--duration") == 0) {
             if ((config.duration = parse_seconds(value, 0.001)) < 0) {
                 return usage_error("--duration needs seconds from 0.001 to 86400", value);
             }
-            break;
-        case 5:
+        } else if (strcmp(option, "--warmup") == 0) {
             if ((config.warmup = parse_seconds(value, 0)) < 0) {
                 return usage_error("--warmup needs seconds from 0 to 86400", value);
             }
-            break;
-        case 6: params = value; break;
-        default:
-            if (strcmp(value, "human") != 0 && strcmp(value, "json") != 0) {
-                return usage_error("--format needs human or json", value);
-            }
+        } else if (strcmp(option, "--params") == 0) {
+            params = value;
+        } else if (strcmp(value, "human") == 0 || strcmp(value, "json") == 0) {
             json_format = strcmp(value, "json") == 0;
-            break;
+        } else {
+            return usage_error("--format needs human or json", value);
         }
     }
 

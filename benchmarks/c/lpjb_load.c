@@ -212,6 +212,27 @@ static int watch(run *r, channel *ch, int operation) {
 
 /* ---- The run --------------------------------------------------------------------- */
 
+/* At the end: a request sent before the measured time began and still
+ * unanswered waited through all of it, so it counts as an error (a server
+ * that never answers a connection would otherwise go unnoticed). */
+static void count_unanswered(run *r) {
+    uint64_t unanswered = 0;
+    int connections = 0;
+    for (int i = 0; i < r->config->connections; i++) {
+        const channel *ch = &r->channels[i];
+        uint64_t here = 0;
+        for (size_t k = 0; ch->fd >= 0 && k < ch->outstanding; k++) {
+            if (ch->sent[(ch->head + k) % (size_t)r->config->depth] <= r->warm_end) here++;
+        }
+        unanswered += here;
+        connections += here > 0;
+    }
+    if (unanswered == 0) return;
+    fprintf(stderr, "lpj-load: %llu request(s) on %d connection(s) got no response in the whole measured time;"
+                    " counted as errors\n", (unsigned long long)unanswered, connections);
+    r->result->errors += unanswered;
+}
+
 static void close_all(run *r) {
     for (int i = 0; r->channels != NULL && i < r->config->connections; i++) {
         channel *ch = &r->channels[i];
@@ -294,6 +315,7 @@ int lpjb_load_run(const lpjb_load_config *config, lpjb_load_result *result, char
     }
     const uint64_t stop = now < r.end ? now : r.end;
     result->seconds = stop > r.warm_end ? (double)(stop - r.warm_end) / 1e9 : 0.0;
+    if (now >= r.end) count_unanswered(&r);
     close_all(&r);
     return 0;
 }

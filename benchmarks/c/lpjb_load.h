@@ -15,7 +15,9 @@
  * response counts as an error unless jansson reads it as an object whose
  * "out" is "pong" and which has a "result". A connection that the server
  * closes or resets, or that sends a response over 2 MiB, is reported on
- * standard error and its outstanding requests count as errors.
+ * standard error and its outstanding requests count as errors; so do the
+ * requests that were sent before the measured time and are still
+ * unanswered at its end.
  */
 #ifndef LPJB_LOAD_H
 #define LPJB_LOAD_H
@@ -39,7 +41,8 @@ typedef struct lpjb_load_config {
 typedef struct lpjb_load_result {
     double seconds;          /* measured time: the duration, or less if every connection failed */
     uint64_t requests;       /* responses that arrived in the measured time, errors included */
-    uint64_t errors;         /* of those, the ones that are not a pong; plus requests lost with a connection */
+    uint64_t errors;         /* of those, the ones that are not a pong; plus requests lost with a connection,
+                                and requests sent before the measured time and unanswered at its end */
     uint64_t warmup_errors;  /* the same, during the warm-up (not in errors) */
     int connections_lost;    /* connections closed, reset or broken before the end */
     lpjb_histogram latency;  /* nanoseconds, for every response counted in requests */

@@ -22,6 +22,7 @@
 #define READS_PER_EVENT 4         /* recv() calls per readiness event, at most */
 #define HIGH_WATER (4u << 20)     /* write-buffer octets above which reading pauses */
 #define MAX_EVENTS 256
+#define RETRY_MS 100              /* accepting again after running out of descriptors */
 
 enum handle_kind { KIND_LISTENER, KIND_SIGNALS, KIND_CONNECTION };
 
@@ -62,7 +63,8 @@ static int watch_listener(server *s) {
 }
 
 /* Out of descriptors or memory: stop watching the listener until a
- * connection closes (a level-triggered listener would wake us forever). */
+ * connection closes, or for RETRY_MS (a level-triggered listener would wake
+ * us forever). */
 static void pause_accepting(server *s, int error) {
     if (!s->accept_warned) {
         fprintf(stderr, "lpj-baseline: accept: %s; not accepting until a connection closes\n", strerror(error));
@@ -99,9 +101,9 @@ static void accept_one(server *s) {
     s->connections = c;
     if (s->exclusive) {
         /* Take turns: the kernel offers a new connection to the exclusive
-         * waiters in the order they registered, so the first worker would win
-         * almost every connection of a burst. Registering again puts this
-         * worker last. */
+         * waiters in the order they registered, so the first one would win
+         * nearly every connection while it is idle. Registering again puts
+         * this worker last. */
         epoll_ctl(s->epoll, EPOLL_CTL_DEL, s->listener.fd, NULL);
         if (watch_listener(s) != 0) s->accepting = 0;
     }
@@ -225,7 +227,8 @@ int lpjb_server_run(int listener, int exclusive, const sigset_t *stop) {
     }
     struct epoll_event events[MAX_EVENTS];
     for (;;) {
-        const int n = epoll_wait(s.epoll, events, MAX_EVENTS, -1);
+        const int n = epoll_wait(s.epoll, events, MAX_EVENTS, s.accepting ? -1 : RETRY_MS);
+        if (n == 0 && !s.accepting) watch_listener(&s); /* paused for RETRY_MS: try again */
         if (n < 0) {
             if (errno == EINTR) continue;
             fprintf(stderr, "lpj-baseline: epoll_wait: %s\n", strerror(errno));
