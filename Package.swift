@@ -95,6 +95,19 @@ let package = Package(
             dependencies: ["LPJTimers", "LPJRandom"],
             path: "Benchmarks/TimerBenchmark"
         ),
+        // libFuzzer targets for the frame decoder and the message codec (Fuzz/run.sh); without
+        // -DLPJ_FUZZ each builds as a tool that replays inputs once.
+        .target(name: "LPJFuzzReplay", path: "Fuzz/FuzzReplay"),
+        .executableTarget(
+            name: "lpj-fuzz-frame",
+            dependencies: ["LPJWire", "LPJFuzzReplay", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/FrameDecoderFuzz"
+        ),
+        .executableTarget(
+            name: "lpj-fuzz-message",
+            dependencies: ["LPJWire", "LPJFuzzReplay"],
+            path: "Fuzz/MessageFuzz"
+        ),
         .testTarget(
             name: "LPJWireTests",
             dependencies: [
@@ -119,6 +132,10 @@ let package = Package(
         .testTarget(
             name: "LPJTimersTests",
             dependencies: ["LPJTimers", "LPJRandom"]
+        ),
+        .testTarget(
+            name: "LPJBenchTests",
+            dependencies: ["LPJBench", "LPJCheck", "LPJWire"]
         ),
         .testTarget(
             name: "LPJFixturesTests",

@@ -151,7 +151,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
         nextSequence += 1
         switch step {
         case .dispatch(.respond(let response)):
-            complete(sequence, .response(response), context: context)
+            complete(sequence, .response(response), flush: false, context: context)
         case .dispatch(.close):
             complete(sequence, .close(nil), context: context)
         case .finish(let response):
@@ -166,7 +166,9 @@ final class ServerChannelHandler: ChannelInboundHandler {
         }
     }
 
-    private func complete(_ sequence: Int, _ completion: Completion, context: ChannelHandlerContext) {
+    /// Records a finished step and writes every response now in turn. `flush: false` when called from
+    /// `channelRead`, whose `channelReadComplete` flushes once for the whole read.
+    private func complete(_ sequence: Int, _ completion: Completion, flush: Bool = true, context: ChannelHandlerContext) {
         finished[sequence] = completion
         var wrote = false
         while let next = finished.removeValue(forKey: nextToWrite) {
@@ -182,7 +184,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
                 return
             }
         }
-        if wrote { context.flush() }
+        if wrote, flush { context.flush() }
         closeIfIdle(context: context)
     }
 

@@ -137,7 +137,7 @@ struct BenchCommand: ParsableCommand {
                 memory.append(measurement)
             }
         }
-        let command = "benchmarks/sweep.sh" + (duration == 5.0 ? "" : " --duration \(duration)")
+        let command = "benchmarks/sweep.sh" + (duration == 5.0 ? "" : " --duration \(BenchResult.fixed(duration, 0))")
         let document = BenchmarkDocument(sweep: sweep, rows: rows, loadTools: (shape, tools.swift, tools.c),
                                          idleMemory: memory, command: command)
         try document.markdown.write(toFile: output, atomically: true, encoding: .utf8)
