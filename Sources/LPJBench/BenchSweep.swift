@@ -45,6 +45,8 @@ public struct BenchSweep {
     public var baselineDirectory: URL
     public var durationSeconds = 3.0
     public var warmupSeconds = 1.0
+    /// Rounds over every target; cells report the median round.
+    public var repeats = 3
     public var log: (String) -> Void = { _ in }
 
     public init(lpj: URL, baselineDirectory: URL) {
@@ -78,27 +80,38 @@ public struct BenchSweep {
         ]
     }
 
-    /// Runs every target through every shape.
+    /// Runs every target through every shape, `repeats` times over: each round runs every target once,
+    /// so slow drift of the machine touches every target alike. Rows keep every run; the document
+    /// reports the median.
     public func run() throws -> [Row] {
         guard FileManager.default.isExecutableFile(atPath: baselineServer.path) else {
             throw BenchError("the C baseline is not built: \(baselineServer.path) is missing (run: make -C benchmarks/c)")
         }
         var rows: [Row] = []
-        for target in targets {
-            for shape in Self.shapes {
-                let server = try SpawnedServer(command: target.command, arguments: target.arguments)
-                defer { server.stop() }
-                var configuration = BenchConfiguration()
-                configuration.port = server.port
-                configuration.connections = shape.connections
-                configuration.depth = shape.depth
-                configuration.durationSeconds = durationSeconds
-                configuration.warmupSeconds = warmupSeconds
-                let result = try LoadGenerator.run(configuration)
-                log("\(target.name) \(shape): \(Int(result.requestsPerSecond)) requests/s, p99 \(BenchResult.micros(result.p99))"
-                    + (result.isClean ? "" : " (\(result.errors) errors, \(result.unanswered) unanswered, \(result.connectionsLost) lost)"))
-                rows.append(Row(target: target.name, shape: shape, result: result))
+        for round in 1...repeats {
+            log("round \(round) of \(repeats)")
+            for target in targets {
+                rows += try run(target)
             }
+        }
+        return rows
+    }
+
+    private func run(_ target: Target) throws -> [Row] {
+        var rows: [Row] = []
+        for shape in Self.shapes {
+            let server = try SpawnedServer(command: target.command, arguments: target.arguments)
+            defer { server.stop() }
+            var configuration = BenchConfiguration()
+            configuration.port = server.port
+            configuration.connections = shape.connections
+            configuration.depth = shape.depth
+            configuration.durationSeconds = durationSeconds
+            configuration.warmupSeconds = warmupSeconds
+            let result = try LoadGenerator.run(configuration)
+            log("\(target.name) \(shape): \(Int(result.requestsPerSecond)) requests/s, p99 \(BenchResult.micros(result.p99))"
+                + (result.isClean ? "" : " (\(result.errors) errors, \(result.unanswered) unanswered, \(result.connectionsLost) lost)"))
+            rows.append(Row(target: target.name, shape: shape, result: result))
         }
         return rows
     }

@@ -17,8 +17,21 @@ public struct BenchmarkDocument {
         self.command = command
     }
 
+    /// The median run of `target` at `shape`, by requests/s.
+    func median(_ target: String, _ shape: BenchSweep.Shape) -> BenchResult? {
+        let runs = rows.filter { $0.target == target && $0.shape == shape }.map(\.result).sorted { $0.requestsPerSecond < $1.requestsPerSecond }
+        return runs.isEmpty ? nil : runs[runs.count / 2]
+    }
+
     func rate(_ target: String, _ shape: BenchSweep.Shape) -> Double? {
-        rows.first { $0.target == target && $0.shape == shape }?.result.requestsPerSecond
+        median(target, shape)?.requestsPerSecond
+    }
+
+    /// The smallest and largest requests/s of `target` at `shape` over the rounds.
+    func spread(_ target: String, _ shape: BenchSweep.Shape) -> (Double, Double)? {
+        let rates = rows.filter { $0.target == target && $0.shape == shape }.map(\.result.requestsPerSecond)
+        guard let low = rates.min(), let high = rates.max() else { return nil }
+        return (low, high)
     }
 
     /// Each goal: the target, the shape, its ratio to its baseline, and whether it is met.
@@ -39,7 +52,7 @@ public struct BenchmarkDocument {
         lines.append("")
         lines.append("<!-- Written by `\(command)`; do not edit by hand. -->")
         lines.append("")
-        lines.append("Every server model of the reference server and a C baseline (`benchmarks/c/lpj-baseline`: epoll, jansson to parse every request and build every response) were loaded by `lpj bench` with `ping` and params `{}` in one run on one machine, load generator and server sharing its cores. Each cell is one run of \(BenchResult.fixed(sweep.durationSeconds, 0)) s after \(BenchResult.fixed(sweep.warmupSeconds, 0)) s of warm-up; every response was decoded and checked. Ratios compare each model with the baseline measured in the same run, because absolute figures drift on shared machines.")
+        lines.append("Every server model of the reference server and a C baseline (`benchmarks/c/lpj-baseline`: epoll, jansson to parse every request and build every response) were loaded by `lpj bench` with `ping` and params `{}` in one run on one machine, load generator and server sharing its cores. Each cell is the median of \(sweep.repeats) runs of \(BenchResult.fixed(sweep.durationSeconds, 0)) s after \(BenchResult.fixed(sweep.warmupSeconds, 0)) s of warm-up, one run per round over every server, so that drift of the machine touches every server alike; every response was checked. The lowest and highest of the runs are in the spread table below. Ratios compare each model with the baseline measured in the same run, because absolute figures drift on shared machines.")
         lines.append("")
         lines.append("- Machine: \(Self.machine)")
         lines.append("- Date: \(ISO8601DateFormatter().string(from: Date()))")
@@ -53,13 +66,13 @@ public struct BenchmarkDocument {
         lines.append("|---|" + BenchSweep.shapes.map { _ in "---:" }.joined(separator: "|") + "|")
         for target in sweep.targets {
             let cells = BenchSweep.shapes.map { shape -> String in
-                guard let row = rows.first(where: { $0.target == target.name && $0.shape == shape }) else { return "–" }
-                var cell = "\(Int(row.result.requestsPerSecond.rounded())) (\(BenchResult.micros(row.result.p99)))"
+                guard let result = median(target.name, shape) else { return "–" }
+                var cell = "\(Int(result.requestsPerSecond.rounded())) (\(BenchResult.micros(result.p99)))"
                 if let baseline = target.baseline, let theirs = rate(baseline, shape), theirs > 0 {
-                    cell += " ×\(BenchResult.fixed(row.result.requestsPerSecond / theirs, 2))"
+                    cell += " ×\(BenchResult.fixed(result.requestsPerSecond / theirs, 2))"
                 }
-                if !row.result.isClean {
-                    cell += " ⚠ \(row.result.errors) errors, \(row.result.unanswered) unanswered, \(row.result.connectionsLost) lost"
+                if !result.isClean {
+                    cell += " ⚠ \(result.errors) errors, \(result.unanswered) unanswered, \(result.connectionsLost) lost"
                 }
                 return cell
             }
@@ -67,6 +80,17 @@ public struct BenchmarkDocument {
         }
         lines.append("")
         lines.append("×N is the ratio to the baseline named in the next table (`c-baseline`, or `c-baseline (2 workers)` for the prefork models). ⚠ marks a cell whose run was not clean: a blocking server serves one connection at a time, so at 16 connections the other 15 wait and their requests end the run unanswered.")
+        lines.append("")
+        lines.append("## Spread over the rounds (lowest – highest requests/s)")
+        lines.append("")
+        lines.append("| server | " + BenchSweep.shapes.map { "\($0)" }.joined(separator: " | ") + " |")
+        lines.append("|---|" + BenchSweep.shapes.map { _ in "---:" }.joined(separator: "|") + "|")
+        for target in sweep.targets {
+            let cells = BenchSweep.shapes.map { shape in
+                spread(target.name, shape).map { "\(Int($0.0)) – \(Int($0.1))" } ?? "–"
+            }
+            lines.append("| \(target.name) | " + cells.joined(separator: " | ") + " |")
+        }
         lines.append("")
         lines.append("## Goals")
         lines.append("")

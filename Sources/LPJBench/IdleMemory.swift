@@ -34,6 +34,9 @@ public enum IdleMemory {
             } catch {
                 throw BenchError("connection \(index + 1) of \(count) to \(name) failed: \(error) (descriptor limit \(descriptorLimit()))")
             }
+            // Let the server's accepts catch up now and then: a full listen backlog drops handshakes,
+            // and each dropped one costs a second's retransmission.
+            if index % 256 == 255 { waitForDescriptors(pid: server.pid, atLeast: index - 256) }
         }
         // Every connection is accepted once the server answers on the last one (and on the first).
         for socket in [sockets.first!, sockets.last!] { try ping(socket) }
@@ -54,6 +57,16 @@ public enum IdleMemory {
             guard let read = try socket.read(into: &buffer), read > 0 else { break }
         }
         throw BenchError("no pong on an idle connection")
+    }
+
+    /// Waits (up to 5 s) until `pid` has at least `count` descriptors open.
+    private static func waitForDescriptors(pid: Int32, atLeast count: Int) {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
+            if open >= count { return }
+            usleep(1_000)
+        }
     }
 
     /// VmRSS of `pid`, in octets.

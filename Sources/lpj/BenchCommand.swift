@@ -63,12 +63,16 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("idle-connections"), help: "Sweep: idle connections for the memory measurement (0 skips it).")
     var idleConnections = 10_000
 
+    @Option(help: "Sweep: rounds over every server; each cell reports the median.")
+    var repeats = 3
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case human, json }
 
     func validate() throws {
         guard connections >= 1, connections <= 50_000 else { throw ValidationError("--connections must be 1-50000") }
         guard depth >= 1, depth <= 10_000 else { throw ValidationError("--depth must be 1-10000") }
         guard duration > 0, warmup >= 0 else { throw ValidationError("--duration must be positive and --warmup not negative") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
     }
 
     func run() throws {
@@ -121,6 +125,7 @@ struct BenchCommand: ParsableCommand {
         var sweep = BenchSweep(lpj: executable, baselineDirectory: URL(fileURLWithPath: baseline))
         sweep.durationSeconds = duration
         sweep.warmupSeconds = warmup
+        sweep.repeats = repeats
         sweep.log = { line in printToStandardError("lpj bench: \(line)") }
         let rows = try sweep.run()
         let shape = BenchSweep.Shape(connections: 16, depth: 16)
@@ -137,7 +142,9 @@ struct BenchCommand: ParsableCommand {
                 memory.append(measurement)
             }
         }
-        let command = "benchmarks/sweep.sh" + (duration == 5.0 ? "" : " --duration \(BenchResult.fixed(duration, 0))")
+        var command = "benchmarks/sweep.sh"
+        if duration != 5.0 { command += " --duration \(BenchResult.fixed(duration, 0))" }
+        if repeats != 3 { command += " --repeats \(repeats)" }
         let document = BenchmarkDocument(sweep: sweep, rows: rows, loadTools: (shape, tools.swift, tools.c),
                                          idleMemory: memory, command: command)
         try document.markdown.write(toFile: output, atomically: true, encoding: .utf8)
