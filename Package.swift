@@ -97,7 +97,8 @@ let package = Package(
         ),
         // libFuzzer targets for the frame decoder and the message codec (Fuzz/run.sh); without
         // -DLPJ_FUZZ each builds as a tool that replays inputs once.
-        .target(name: "LPJFuzzReplay", path: "Fuzz/FuzzReplay"),
+        .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "LPJFuzzReplay", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzReplay"),
         .executableTarget(
             name: "lpj-fuzz-frame",
             dependencies: ["LPJWire", "LPJFuzzReplay", .product(name: "NIOCore", package: "swift-nio")],

@@ -30,7 +30,9 @@ done
 [ ${#targets[@]} -gt 0 ] || targets=(frame message)
 
 scratch=.build-fuzz
-flags=(-c release --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLPJ_FUZZ)
+# gold cannot link libFuzzer with AddressSanitizer here; the toolchain's lld can.
+flags=(-c release --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLPJ_FUZZ
+       -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld)
 for target in "${targets[@]}"; do
     swift build "${flags[@]}" --product "lpj-fuzz-$target"
 done
@@ -75,7 +77,8 @@ for target in "${targets[@]}"; do
         exit 1
     fi
     if [ "$merge" = 1 ]; then
-        "$bin/lpj-fuzz-$target" -merge=1 "${limits[@]}" "Fuzz/corpus/$target" "$found" "$seeds" 2>&1 | grep -E "MERGE-OUTER: [0-9]+ new files" || true
+        # Only what fuzzing found: the seeds stay where they are (fixtures, and JSONTestSuite is not ours to copy).
+        "$bin/lpj-fuzz-$target" -merge=1 "${limits[@]}" "Fuzz/corpus/$target" "$found" 2>&1 | grep -E "MERGE-OUTER: [0-9]+ new files" || true
     fi
 done
 echo "Fuzz/run.sh: ${targets[*]}: no crash, no hang, no allocation over the limit"

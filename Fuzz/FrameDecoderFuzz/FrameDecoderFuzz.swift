@@ -11,7 +11,7 @@ import NIOCore
 // never crash, never return a body over the limit, and never hold more than the limit plus one
 // prefix of unread input once it has decided the frame is too large. Built two ways:
 //
-//     swift build --product lpj-fuzz-frame -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLPJ_FUZZ
+//     swift build -c release --product lpj-fuzz-frame -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLPJ_FUZZ
 //         (libFuzzer drives it; see Fuzz/run.sh)
 //     swift build --product lpj-fuzz-frame      (a replay tool: lpj-fuzz-frame FILE... runs each file once)
 
@@ -44,15 +44,13 @@ func decodeStream(_ input: UnsafeRawBufferPointer) {
     }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+/// One input, as libFuzzer hands it over.
+func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     decodeStream(UnsafeRawBufferPointer(start: data, count: size))
     return 0
 }
 
-#if !LPJ_FUZZ
 @main
-struct Replay {
-    static func main() throws { try replayFiles(CommandLine.arguments.dropFirst(), through: decodeStream) }
+struct FuzzTarget {
+    static func main() throws { try runFuzzTarget(fuzzOneInput) }
 }
-#endif

@@ -1,7 +1,26 @@
 import Foundation
 
-/// Runs each file named in `paths` (or every file in a named folder) once through `target`: how a fuzz
-/// target built without libFuzzer replays a corpus or a crash input.
+#if LPJ_FUZZ
+import CLibFuzzer
+#endif
+
+/// The entry of a fuzz target: built with `-sanitize=fuzzer -DLPJ_FUZZ`, hands the command line to
+/// libFuzzer, which calls `target` once per input; built plainly, replays each file named on the
+/// command line (or every file in a named folder) once through `target`.
+public func runFuzzTarget(_ target: @escaping @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) throws -> Never {
+    #if LPJ_FUZZ
+    var argc = CommandLine.argc
+    var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+    exit(LLVMFuzzerRunDriver(&argc, &argv, target))
+    #else
+    try replayFiles(CommandLine.arguments.dropFirst()) { bytes in
+        _ = target(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+    }
+    exit(0)
+    #endif
+}
+
+/// Runs each file named in `paths` (or every file in a named folder) once through `target`.
 public func replayFiles(_ paths: some Sequence<String>, through target: (UnsafeRawBufferPointer) -> Void) throws {
     var count = 0
     for path in paths {

@@ -32,15 +32,13 @@ func parseBody(_ input: UnsafeRawBufferPointer) {
     }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+/// One input, as libFuzzer hands it over.
+func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     parseBody(UnsafeRawBufferPointer(start: data, count: size))
     return 0
 }
 
-#if !LPJ_FUZZ
 @main
-struct Replay {
-    static func main() throws { try replayFiles(CommandLine.arguments.dropFirst(), through: parseBody) }
+struct FuzzTarget {
+    static func main() throws { try runFuzzTarget(fuzzOneInput) }
 }
-#endif

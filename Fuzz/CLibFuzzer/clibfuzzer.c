@@ -1,0 +1,2 @@
+/* Declarations only: see include/clibfuzzer.h. */
+#include "clibfuzzer.h"
