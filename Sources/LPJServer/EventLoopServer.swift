@@ -73,6 +73,10 @@ final class EventLoopServer {
         watcher.start()
         try accepting.wait()
         try connections.allClosed(within: .seconds(30)).wait()
+        if let scheduler {
+            try loop.flatSubmit { scheduler.upstreams.closeAll() }.wait()
+            try loop.submit { scheduler.timers.cancelAll() }.wait()
+        }
     }
 }
 

@@ -49,6 +49,14 @@ final class EventLoopTimers: @unchecked Sendable {
         wheel.cancel(timer)
     }
 
+    /// Drops every timer unfired: the loop is stopping.
+    func cancelAll() {
+        eventLoop.preconditionInEventLoop()
+        wheel = TimingWheel<Action>()
+        armed?.task.cancel()
+        armed = nil
+    }
+
     private func elapsedNanoseconds() -> Int64 {
         (NIODeadline.now() - origin).nanoseconds
     }

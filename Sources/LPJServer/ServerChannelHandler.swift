@@ -89,6 +89,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         timeout?.cancel()
+        timeout = nil
         context.fireChannelInactive()
     }
 
@@ -226,6 +227,9 @@ final class ServerChannelHandler: ChannelInboundHandler {
     /// An idle time-out that fires while a request is outstanding waits for another idle period.
     private func armTimeout(context: ChannelHandlerContext) {
         timeout?.cancel()
+        timeout = nil
+        // A read can close the channel re-entrantly (a refusal): a closed channel needs no timer.
+        guard context.channel.isActive else { return }
         let milliseconds = hasPartialFrame ? configuration.partialFrameTimeoutMilliseconds : configuration.idleTimeoutMilliseconds
         guard let milliseconds else { return }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)

@@ -31,16 +31,29 @@ final class UpstreamPool: @unchecked Sendable {
         let connection = UpstreamConnection(client: PipeliningClient.connect(configuration, on: eventLoop))
         connection.outstanding = 1
         connections[key] = connection
-        connection.client.whenComplete { [self] result in
+        connection.client.whenComplete { [weak self, weak connection] result in
             switch result {
             case .success(let client):
-                client.channel.closeFuture.whenComplete { _ in self.forget(connection, key: key) }
+                client.channel.closeFuture.whenComplete { _ in
+                    if let self, let connection { self.forget(connection, key: key) }
+                }
             case .failure:
-                self.forget(connection, key: key)
+                if let self, let connection { self.forget(connection, key: key) }
             }
         }
-        connection.retire = { [self] in self.forget(connection, key: key) }
+        connection.retire = { [weak self, weak connection] in
+            if let self, let connection { self.forget(connection, key: key) }
+        }
         return connection
+    }
+
+    /// Closes every upstream connection: the server is stopping.
+    func closeAll() -> EventLoopFuture<Void> {
+        let closing = connections.values.map { connection in
+            connection.client.flatMap { $0.close() }.recover { _ in }
+        }
+        connections.removeAll()
+        return EventLoopFuture.andAllComplete(closing, on: eventLoop)
     }
 
     /// Upstream connections open or opening.
