@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "LPJBench",
             dependencies: [
-                "LPJWire", "LPJSockets", "LPJCheck",
+                "LPJWire", "LPJSockets", "LPJCheck", "LPJRandom", "LPJFixtures",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "LPJServerTests",
             dependencies: [
-                "LPJServer", "LPJClient", "LPJSockets", "LPJWire", "LPJFixtures", "LPJCheck",
+                "LPJServer", "LPJClient", "LPJSockets", "LPJWire", "LPJFixtures", "LPJCheck", "LPJBench",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

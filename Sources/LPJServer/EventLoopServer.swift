@@ -34,6 +34,11 @@ final class EventLoopServer {
         let configuration = self.configuration
         let initialize: @Sendable (Channel) -> EventLoopFuture<Void> = { channel in
             channel.eventLoop.makeCompletedFuture {
+                guard connections.count < configuration.maxConnections else {
+                    if configuration.verbose { printError("connection refused: \(configuration.maxConnections) connections already (sec.connection-limit)") }
+                    channel.close(promise: nil)
+                    return
+                }
                 connections.add(channel)
                 let handler = ServerChannelHandler(configuration: configuration, scheduler: scheduler)
                 try channel.pipeline.syncOperations.addHandler(handler)
@@ -110,6 +115,9 @@ final class ConnectionRegistry: @unchecked Sendable {
     private var channels: [ObjectIdentifier: Channel] = [:]
 
     init(eventLoop: EventLoop) { self.eventLoop = eventLoop }
+
+    /// Connections open now.
+    var count: Int { channels.count }
 
     func add(_ channel: Channel) {
         let id = ObjectIdentifier(channel)

@@ -21,6 +21,10 @@ struct ForkingServer {
         var children = Set<pid_t>()
         while let socket = nextConnection(on: listener, shutdown: shutdown, alsoWatching: [shutdown.childExited],
                                           afterWake: { reapExited(&children, shutdown: shutdown) }) {
+            guard children.count < configuration.maxConnections else {
+                refuse(socket, configuration: configuration)
+                continue
+            }
             fflush(stdout)
             let pid = clpj_fork()
             if pid == 0 {

@@ -28,6 +28,8 @@ final class ServerChannelHandler: ChannelInboundHandler {
     /// The connection closes once everything before this point is answered.
     private var isClosing = false
     private var timeout: ConnectionTimer?
+    /// Frames written since the last flush, sent as one buffer.
+    private var pending: ByteBuffer?
 
     private enum Completion {
         case response(Response)
@@ -66,7 +68,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        flush(context: context)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -127,7 +129,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
                 }
             case .dispatch(.close):
                 queue.removeAll()
-                context.flush()
+                flush(context: context)
                 context.close(promise: nil)
                 return
             case .finish(let response):
@@ -136,7 +138,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
                 return
             }
         }
-        context.flush()
+        flush(context: context)
         closeIfIdle(context: context)
     }
 
@@ -152,7 +154,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
         nextSequence += 1
         switch step {
         case .dispatch(.respond(let response)):
-            complete(sequence, .response(response), flush: false, context: context)
+            complete(sequence, .response(response), flushNow: false, context: context)
         case .dispatch(.close):
             complete(sequence, .close(nil), context: context)
         case .finish(let response):
@@ -167,9 +169,9 @@ final class ServerChannelHandler: ChannelInboundHandler {
         }
     }
 
-    /// Records a finished step and writes every response now in turn. `flush: false` when called from
+    /// Records a finished step and writes every response now in turn. `flushNow: false` when called from
     /// `channelRead`, whose `channelReadComplete` flushes once for the whole read.
-    private func complete(_ sequence: Int, _ completion: Completion, flush: Bool = true, context: ChannelHandlerContext) {
+    private func complete(_ sequence: Int, _ completion: Completion, flushNow: Bool = true, context: ChannelHandlerContext) {
         finished[sequence] = completion
         var wrote = false
         while let next = finished.removeValue(forKey: nextToWrite) {
@@ -185,26 +187,42 @@ final class ServerChannelHandler: ChannelInboundHandler {
                 return
             }
         }
-        if wrote, flush { context.flush() }
+        if wrote, flushNow { flush(context: context) }
         closeIfIdle(context: context)
     }
 
     // MARK: - Writing and closing
 
+    /// Appends `response`'s frame to the frames waiting for the next flush: the responses to one read
+    /// leave in one buffer and one write.
     private func write(_ response: Response, context: ChannelHandlerContext) {
-        var frame = connection.frame(response, allocator: context.channel.allocator)
         if connection.splitsWrites {
+            var frame = connection.frame(response, allocator: context.channel.allocator)
             let prefix = frame.readSlice(length: 4)!
             context.writeAndFlush(wrapOutboundOut(prefix), promise: nil)
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
-        } else {
-            context.write(wrapOutboundOut(frame), promise: nil)
+            return
         }
+        if pending == nil { pending = context.channel.allocator.buffer(capacity: 1024) }
+        connection.appendFrame(response, to: &pending!)
+    }
+
+    /// Hands the waiting frames to the channel and flushes.
+    private func flush(context: ChannelHandlerContext) {
+        if let frames = pending {
+            pending = nil
+            context.write(wrapOutboundOut(frames), promise: nil)
+        }
+        context.flush()
     }
 
     /// Writes `response` if any, then closes once everything is flushed.
     private func finish(_ response: Response?, context: ChannelHandlerContext) {
         if let response { write(response, context: context) }
+        if let frames = pending {
+            pending = nil
+            context.write(wrapOutboundOut(frames), promise: nil)
+        }
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             bound.value.close(promise: nil)

@@ -18,6 +18,10 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeoutMilliseconds: Int? = nil
     /// Close a connection whose partial frame has waited this long (`sec.slow-sender`); `nil` never.
     public var partialFrameTimeoutMilliseconds: Int? = 30_000
+    /// Connections served at once by one process (`sec.connection-limit`); one more is closed at once,
+    /// and the connections already served see nothing. `blocking` and `prefork` serve one connection
+    /// per process and need no bound. Default: 10,000.
+    public var maxConnections = 10_000
     /// A deliberate bug to show, or `nil` for a conforming server.
     public var fault: ServerFault? = nil
     /// Print a line per connection and error to standard error.

@@ -134,7 +134,7 @@ public struct ServerConnection {
         case .lengthInCharacters: length = String(decoding: body, as: UTF8.self).count
         default: break
         }
-        buffer.writeBytes(FrameEncoder(byteOrder: order).prefix(forLength: length))
+        buffer.writeInteger(UInt32(truncatingIfNeeded: length), endianness: order == .little ? .little : .big)
         buffer.writeBytes(body)
     }
 

@@ -16,6 +16,10 @@ struct ThreadedServer {
     func run() {
         let active = ActiveCount()
         while let socket = nextConnection(on: listener, shutdown: shutdown) {
+            guard active.value < configuration.maxConnections else {
+                refuse(socket, configuration: configuration)
+                continue
+            }
             active.increment()
             let thread = Thread { [configuration, shutdown] in
                 var connection = BlockingConnection(socket: socket, configuration: configuration, shutdown: shutdown)
@@ -28,6 +32,12 @@ struct ThreadedServer {
         listener.close()
         active.waitForZero()
     }
+}
+
+/// Closes a connection over the bound at once (`sec.connection-limit`).
+func refuse(_ socket: Socket, configuration: ServerConfiguration) {
+    if configuration.verbose { printError("connection refused: \(configuration.maxConnections) connections already (sec.connection-limit)") }
+    socket.close()
 }
 
 /// How many connection threads are still running.
@@ -46,6 +56,12 @@ final class ActiveCount: @unchecked Sendable {
         count -= 1
         condition.broadcast()
         condition.unlock()
+    }
+
+    var value: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return count
     }
 
     func waitForZero() {

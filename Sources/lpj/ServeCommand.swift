@@ -46,6 +46,12 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Close connections idle this many milliseconds (default: never).")
     var idleTimeout: Int?
 
+    @Option(name: .customLong("partial-frame-timeout"), help: "Close a connection whose unfinished frame has waited this many milliseconds (sec.slow-sender; 0: never).")
+    var partialFrameTimeout = 30_000
+
+    @Option(name: .customLong("max-connections"), help: "Connections served at once per process; one more is closed at once (sec.connection-limit).")
+    var maxConnections = 10_000
+
     @Option(help: "Misbehave in exactly one known way (see the list below).")
     var fault: ServerFault?
 
@@ -64,6 +70,8 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--max-depth must be \(JSONParser.Options.minimumMaxDepth)-\(JSONParser.Options.largestMaxDepth) (body.nesting-minimum)")
         }
         if let idleTimeout, idleTimeout < 1 { throw ValidationError("--idle-timeout must be positive") }
+        guard partialFrameTimeout >= 0 else { throw ValidationError("--partial-frame-timeout must be 0 (never) or positive") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
     }
 
     func run() throws {
@@ -75,6 +83,8 @@ struct ServeCommand: ParsableCommand {
         configuration.framing = FrameConfiguration(byteOrder: byteOrder, maxBodyLength: maxFrame)
         configuration.parser = JSONParser.Options(maxDepth: maxDepth)
         configuration.idleTimeoutMilliseconds = idleTimeout
+        configuration.partialFrameTimeoutMilliseconds = partialFrameTimeout == 0 ? nil : partialFrameTimeout
+        configuration.maxConnections = maxConnections
         configuration.fault = fault
         configuration.verbose = logLevel == .debug
         try ReferenceServer.run(configuration) { print($0) }
