@@ -17,16 +17,25 @@ swift build -c release --product lpj >/dev/null
 lpj=.build/release/lpj
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+logs=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -f "${logs[@]}"
+}
 trap cleanup EXIT
+# Starts a coroutine server (in this shell, so its pid is kept) and sets $port.
 start() {
     local log; log=$(mktemp)
+    logs+=("$log")
     "$lpj" serve --model coroutine --port 0 > "$log" &
     pids+=($!)
     for _ in $(seq 50); do grep -q listening "$log" && break; sleep 0.1; done
-    grep -o '127.0.0.1:[0-9]*' "$log" | cut -d: -f2
+    port=$(grep -o '127.0.0.1:[0-9]*' "$log" | cut -d: -f2)
 }
-a=$(start); b=$(start); c=$(start)
+start; a=$port
+start; b=$port
+start; c=$port
 
 direct='{}'
 one_hop="{\"host\":\"127.0.0.1\",\"port\":$b,\"in\":\"ping\",\"params\":{}}"

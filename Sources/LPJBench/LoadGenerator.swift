@@ -89,7 +89,8 @@ final class LoadRun: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.progress = progress
         self.frame = ByteBuffer(bytes: configuration.frame)
-        self.expectedResult = configuration.method == "ping" ? configuration.params : nil
+        // Spelled out: JSONValue takes a nil literal as JSON null, so `? params : nil` would expect null.
+        self.expectedResult = configuration.method == "ping" ? .some(configuration.params) : .none
         self.expectedBody = expectedResult.map { ByteBuffer(bytes: Response(out: "pong", result: $0).body()) }
     }
 

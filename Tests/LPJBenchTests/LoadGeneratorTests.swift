@@ -33,6 +33,16 @@ struct LoadGeneratorTests {
         #expect(try JSONParser.parse(result.json).objectValue?["errors"]?.numberValue?.doubleValue == 0)
     }
 
+    @Test("another method's replies pass when they are not errors, whatever their result")
+    func otherMethods() throws {
+        let result = try Self.run(against: ["--model", "coroutine"]) {
+            $0.method = "lpj.describe"
+            $0.params = .null
+        }
+        #expect(result.isClean, "\(result.summary)")
+        #expect(result.responses > 0 && result.errors == 0)
+    }
+
     @Test("wrong answers are errors, not throughput", arguments: [
         (["--model", "event-loop", "--fault", "nan-output"], "ping", JSONValue.object(["n": .number(JSONNumber("1.5")!)])),
         (["--model", "event-loop"], "no-such-method", JSONValue.null),
