@@ -6,7 +6,8 @@ import LPJWire
 import NIOCore
 
 /// A long run of one server model: checked load and hostile connections in turn, with the server's
-/// resident memory, open descriptors and zombie children read from /proc at the start and the end.
+/// resident memory, open descriptors and zombie children read from /proc after a 10-round warm-up and
+/// at the end.
 ///
 ///     every second: 1 s of lpj bench load (ping and sleep, alternating) ─▶ 10 hostile connections
 ///     (mutated fixtures and noise, each half-closed and read to its end)   ─▶ … for the duration
@@ -27,6 +28,9 @@ public struct Soak {
 
         public var isClean: Bool { errors == 0 && unanswered == 0 && hung == 0 && zombies == 0 && exitStatus == 0 && responses > 0 }
     }
+
+    /// Rounds (about a second each) before the first reading of memory and descriptors.
+    public static let warmupRounds = 10
 
     public var lpj: URL
     public var seconds = 60.0
@@ -64,7 +68,8 @@ public struct Soak {
             report.responses += result.responses
             report.errors += result.errors + result.connectionsLost
             report.unanswered += result.unanswered
-            if round == 0 {
+            // The first reading comes after a warm-up: allocators and caches fill in the first seconds.
+            if round == min(Self.warmupRounds, Int(seconds) / 2) {
                 (report.residentStart, report.descriptorsStart) = (ProcessTree.resident(server.pid), ProcessTree.descriptors(server.pid))
             }
             for _ in 0..<10 {
@@ -72,9 +77,15 @@ public struct Soak {
                 if !Self.exchange(hostile.next(), port: server.port) { report.hung += 1 }
             }
             round += 1
-            if round % 10 == 0 { log("\(model): \(round) s, \(report.responses) responses, \(report.errors) errors, \(report.hostile) hostile connections") }
+            if round % 10 == 0 {
+                log("\(model): \(round) rounds, \(report.responses) responses, \(report.errors) errors, \(report.hostile) hostile connections, "
+                    + "resident \(ProcessTree.resident(server.pid) / 1024) KiB, \(ProcessTree.descriptors(server.pid)) descriptors")
+            }
         }
         report.seconds = Date().timeIntervalSince(start)
+        // Let the last connections' closes reach the server before counting its descriptors.
+        let settle = Date().addingTimeInterval(2)
+        while ProcessTree.descriptors(server.pid) > report.descriptorsStart, Date() < settle { usleep(20_000) }
         report.residentEnd = ProcessTree.resident(server.pid)
         report.descriptorsEnd = ProcessTree.descriptors(server.pid)
         report.zombies = ProcessTree.children(of: server.pid).filter { $0.state == "Z" }.count

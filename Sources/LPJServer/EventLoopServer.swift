@@ -68,15 +68,19 @@ final class EventLoopServer {
             accepting = server.closeFuture
             stopAccepting = { server.close(promise: nil) }
         }
+        // The stop reaches the loop through this thread; the loop is shut down only after it has.
+        let stopped = loop.makePromise(of: Void.self)
         let watcher = Thread { [shutdown] in
             while waitReadable(shutdown.descriptors, timeoutMilliseconds: -1).isEmpty {}
             loop.execute {
                 stopAccepting()
                 connections.stopAll()
+                stopped.succeed(())
             }
         }
         watcher.start()
         try accepting.wait()
+        try stopped.futureResult.wait()
         try connections.allClosed(within: .seconds(30)).wait()
         if let scheduler {
             try loop.flatSubmit { scheduler.upstreams.closeAll() }.wait()

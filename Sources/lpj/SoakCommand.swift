@@ -13,7 +13,7 @@ struct SoakCommand: ParsableCommand {
             load (lpj bench: ping with mixed params, then sleep) with ten hostile connections (mutated \
             fixtures and noise, each half-closed and read to its end). Reports responses, errors, hostile \
             connections that hung, and the server's resident memory and open descriptors (its children \
-            included) after the first second and at the end, and zombie children. Then, for event-loop \
+            included) after ten seconds of warm-up and at the end, and zombie children. Then, for event-loop \
             and coroutine, opens --flood-connections connections (half of them stalled inside a prefix) and \
             times a fresh connect-and-ping 20 times. Prints Markdown tables.
 
@@ -42,7 +42,7 @@ struct SoakCommand: ParsableCommand {
         soak.seconds = duration
         soak.log = { printToStandardError("lpj soak: \($0)") }
         var clean = true
-        print("| model | seconds | responses | errors | unanswered | hostile (hung) | resident start → end | descriptors start → end | zombies | exit |")
+        print("| model | seconds | responses | errors | unanswered | hostile (hung) | resident after warm-up → end | descriptors after warm-up → end | zombies | exit |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for model in chosen {
             let report = try soak.run(model: model.rawValue)
