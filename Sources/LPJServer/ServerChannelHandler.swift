@@ -146,6 +146,8 @@ final class ServerChannelHandler: ChannelInboundHandler {
         isWaiting = false
         write(response, context: context)
         runQueue(context: context)
+        // Idle time counts from the last response, not from the read before the wait (conn.idle-timeout).
+        armTimeout(context: context)
     }
 
     /// Micro-thread mode: starts `step` now; its completion is written in turn.
@@ -187,7 +189,11 @@ final class ServerChannelHandler: ChannelInboundHandler {
                 return
             }
         }
-        if wrote, flushNow { flush(context: context) }
+        if wrote, flushNow {
+            flush(context: context)
+            // A micro-thread's late response: idle time counts from it (conn.idle-timeout).
+            armTimeout(context: context)
+        }
         closeIfIdle(context: context)
     }
 
