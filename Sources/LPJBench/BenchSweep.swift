@@ -97,18 +97,23 @@ public struct BenchSweep {
         return rows
     }
 
+    /// The sweep's load on `port` at `shape`: ping with `{}`, the sweep's warm-up and duration.
+    private func load(port: Int, shape: Shape) -> BenchConfiguration {
+        var configuration = BenchConfiguration()
+        configuration.port = port
+        configuration.connections = shape.connections
+        configuration.depth = shape.depth
+        configuration.durationSeconds = durationSeconds
+        configuration.warmupSeconds = warmupSeconds
+        return configuration
+    }
+
     private func run(_ target: Target) throws -> [Row] {
         var rows: [Row] = []
         for shape in Self.shapes {
             let server = try SpawnedServer(command: target.command, arguments: target.arguments)
             defer { server.stop() }
-            var configuration = BenchConfiguration()
-            configuration.port = server.port
-            configuration.connections = shape.connections
-            configuration.depth = shape.depth
-            configuration.durationSeconds = durationSeconds
-            configuration.warmupSeconds = warmupSeconds
-            let result = try LoadGenerator.run(configuration)
+            let result = try LoadGenerator.run(load(port: server.port, shape: shape))
             log("\(target.name) \(shape): \(Int(result.requestsPerSecond)) requests/s, p99 \(BenchResult.micros(result.p99))"
                 + (result.isClean ? "" : " (\(result.errors) errors, \(result.unanswered) unanswered, \(result.connectionsLost) lost)"))
             rows.append(Row(target: target.name, shape: shape, result: result))
@@ -127,13 +132,7 @@ public struct BenchSweep {
         for _ in 0..<2 {
             let server = try SpawnedServer(command: baselineServer, arguments: ["--port", "0"])
             defer { server.stop() }
-            var configuration = BenchConfiguration()
-            configuration.port = server.port
-            configuration.connections = shape.connections
-            configuration.depth = shape.depth
-            configuration.durationSeconds = durationSeconds
-            configuration.warmupSeconds = warmupSeconds
-            swift.append(try LoadGenerator.run(configuration).requestsPerSecond)
+            swift.append(try LoadGenerator.run(load(port: server.port, shape: shape)).requestsPerSecond)
             c.append(try runCLoad(port: server.port, shape: shape))
         }
         log("load tools at \(shape): lpj bench \(swift.map { Int($0) }), lpj-load \(c.map { Int($0) }) requests/s")

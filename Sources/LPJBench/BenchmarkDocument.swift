@@ -62,34 +62,24 @@ public struct BenchmarkDocument {
         lines.append("")
         lines.append("## Requests per second (p99 latency), by connections × depth")
         lines.append("")
-        lines.append("| server | " + BenchSweep.shapes.map { "\($0)" }.joined(separator: " | ") + " |")
-        lines.append("|---|" + BenchSweep.shapes.map { _ in "---:" }.joined(separator: "|") + "|")
-        for target in sweep.targets {
-            let cells = BenchSweep.shapes.map { shape -> String in
-                guard let result = median(target.name, shape) else { return "–" }
-                var cell = "\(Int(result.requestsPerSecond.rounded())) (\(BenchResult.micros(result.p99)))"
-                if let baseline = target.baseline, let theirs = rate(baseline, shape), theirs > 0 {
-                    cell += " ×\(BenchResult.fixed(result.requestsPerSecond / theirs, 2))"
-                }
-                if !result.isClean {
-                    cell += " ⚠ \(result.errors) errors, \(result.unanswered) unanswered, \(result.connectionsLost) lost"
-                }
-                return cell
+        lines += shapeTable { target, shape in
+            guard let result = median(target.name, shape) else { return "–" }
+            var cell = "\(Int(result.requestsPerSecond.rounded())) (\(BenchResult.micros(result.p99)))"
+            if let baseline = target.baseline, let theirs = rate(baseline, shape), theirs > 0 {
+                cell += " ×\(BenchResult.fixed(result.requestsPerSecond / theirs, 2))"
             }
-            lines.append("| \(target.name) | " + cells.joined(separator: " | ") + " |")
+            if !result.isClean {
+                cell += " ⚠ \(result.errors) errors, \(result.unanswered) unanswered, \(result.connectionsLost) lost"
+            }
+            return cell
         }
         lines.append("")
         lines.append("×N is the ratio to the baseline named in the next table (`c-baseline`, or `c-baseline (2 workers)` for the prefork models). ⚠ marks a cell whose run was not clean: a blocking server serves one connection at a time, so at 16 connections the other 15 wait and their requests end the run unanswered.")
         lines.append("")
         lines.append("## Spread over the rounds (lowest – highest requests/s)")
         lines.append("")
-        lines.append("| server | " + BenchSweep.shapes.map { "\($0)" }.joined(separator: " | ") + " |")
-        lines.append("|---|" + BenchSweep.shapes.map { _ in "---:" }.joined(separator: "|") + "|")
-        for target in sweep.targets {
-            let cells = BenchSweep.shapes.map { shape in
-                spread(target.name, shape).map { "\(Int($0.0)) – \(Int($0.1))" } ?? "–"
-            }
-            lines.append("| \(target.name) | " + cells.joined(separator: " | ") + " |")
+        lines += shapeTable { target, shape in
+            spread(target.name, shape).map { "\(Int($0.0)) – \(Int($0.1))" } ?? "–"
         }
         lines.append("")
         lines.append("## Goals")
@@ -120,6 +110,16 @@ public struct BenchmarkDocument {
         }
         lines.append("")
         return lines.joined(separator: "\n")
+    }
+
+    /// A Markdown table with a row per server and a column per shape.
+    func shapeTable(_ cell: (BenchSweep.Target, BenchSweep.Shape) -> String) -> [String] {
+        var lines = ["| server | " + BenchSweep.shapes.map { "\($0)" }.joined(separator: " | ") + " |",
+                     "|---|" + BenchSweep.shapes.map { _ in "---:" }.joined(separator: "|") + "|"]
+        for target in sweep.targets {
+            lines.append("| \(target.name) | " + BenchSweep.shapes.map { cell(target, $0) }.joined(separator: " | ") + " |")
+        }
+        return lines
     }
 
     static func mebibytes(_ bytes: Int) -> String { "\(BenchResult.fixed(Double(bytes) / 1_048_576, 1)) MiB" }
