@@ -24,7 +24,7 @@ public enum IdleMemory {
         let server = try SpawnedServer(command: command, arguments: arguments)
         defer { server.stop() }
         usleep(200_000)
-        let before = try residentBytes(pid: server.pid)
+        let before = try ProcessTree.residentBytes(of: server.pid)
         var sockets: [Socket] = []
         sockets.reserveCapacity(count)
         defer { for socket in sockets { socket.close() } }
@@ -41,42 +41,37 @@ public enum IdleMemory {
         // Every connection is accepted once the server answers on the last one (and on the first).
         for socket in [sockets.first!, sockets.last!] { try ping(socket) }
         usleep(500_000)
-        let after = try residentBytes(pid: server.pid)
-        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.pid)/fd").count) ?? -1
-        return Measurement(server: name, connections: count, residentBefore: before, residentAfter: after, descriptorsAfter: descriptors)
+        let after = try ProcessTree.residentBytes(of: server.pid)
+        return Measurement(server: name, connections: count, residentBefore: before, residentAfter: after,
+                           descriptorsAfter: ProcessTree.descriptorCount(of: server.pid))
     }
 
-    private static func ping(_ socket: Socket) throws {
-        try socket.writeAll(FrameEncoder(byteOrder: .little).frame(Request(method: "ping", params: "idle").body()))
+    /// Sends a ping on `socket` and waits (up to 10 s) for its pong; the idle measurement and the flood
+    /// both ask this way.
+    static func ping(_ socket: Socket) throws {
+        try socket.writeAll(FrameEncoder(byteOrder: .little).frame(Request(method: "ping", params: "fresh").body()))
         var buffer = ByteBuffer()
         var decoder = FrameDecoder(configuration: FrameConfiguration())
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if try decoder.decode(buffer: &buffer) != nil { return }
+            if let body = try decoder.decode(buffer: &buffer) {
+                let response = try Response(body: body)
+                guard response.out == "pong" else { throw BenchError("a ping got \(JSONWriter.string(response.json())) instead of a pong") }
+                return
+            }
             guard try socket.waitUntilReadable(timeoutMilliseconds: 1_000) else { continue }
             guard let read = try socket.read(into: &buffer), read > 0 else { break }
         }
-        throw BenchError("no pong on an idle connection")
+        throw BenchError("no pong within 10 s")
     }
 
     /// Waits (up to 5 s) until `pid` has at least `count` descriptors open.
     private static func waitForDescriptors(pid: Int32, atLeast count: Int) {
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline {
-            let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
-            if open >= count { return }
+            if ProcessTree.descriptorCount(of: pid) >= count { return }
             usleep(1_000)
         }
-    }
-
-    /// VmRSS of `pid`, in octets.
-    public static func residentBytes(pid: Int32) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
-            throw BenchError("no VmRSS in /proc/\(pid)/status")
-        }
-        return kilobytes * 1024
     }
 
     static func descriptorLimit() -> rlim_t {

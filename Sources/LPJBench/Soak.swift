@@ -111,38 +111,6 @@ public struct Soak {
     }
 }
 
-/// A server's process and its children, read from /proc.
-public enum ProcessTree {
-    public struct Child: Sendable {
-        public var pid: Int32
-        public var state: String
-    }
-
-    /// Children of `pid` with their states (`Z` for a zombie).
-    public static func children(of pid: Int32) -> [Child] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { entry -> Child? in
-            guard let child = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 2, Int32(fields[1]) == pid else { return nil }
-            return Child(pid: child, state: String(fields[0]))
-        }
-    }
-
-    /// VmRSS of `pid` and its children, in octets.
-    public static func resident(_ pid: Int32) -> Int {
-        ([pid] + children(of: pid).map(\.pid)).reduce(0) { $0 + ((try? IdleMemory.residentBytes(pid: $1)) ?? 0) }
-    }
-
-    /// Open descriptors of `pid` and its children.
-    public static func descriptors(_ pid: Int32) -> Int {
-        ([pid] + children(of: pid).map(\.pid)).reduce(0) {
-            $0 + ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\($1)/fd").count) ?? 0)
-        }
-    }
-}
-
 /// With `count` connections open to a server, half of them stalled two octets into a prefix: how long a
 /// fresh connection takes to connect and get its pong, over `samples` tries.
 public enum Flood {
@@ -167,22 +135,13 @@ public enum Flood {
         }
         usleep(500_000)
         var times: [Double] = []
-        let ping = FrameEncoder(byteOrder: .little).frame(Request(method: "ping", params: "fresh").body())
         for _ in 0..<samples {
             let start = DispatchTime.now().uptimeNanoseconds
             let socket = try Socket.connect(host: "127.0.0.1", port: server.port, timeoutMilliseconds: 5_000)
             defer { socket.close() }
-            try socket.writeAll(ping)
-            var buffer = ByteBuffer()
-            var decoder = FrameDecoder(configuration: FrameConfiguration())
-            var answered = false
-            while !answered, try socket.waitUntilReadable(timeoutMilliseconds: 5_000), let read = try socket.read(into: &buffer), read > 0 {
-                if let body = try decoder.decode(buffer: &buffer) {
-                    answered = (try? Response(body: body))?.out == "pong"
-                    break
-                }
+            guard (try? IdleMemory.ping(socket)) != nil else {
+                throw BenchError("\(model): a fresh ping got no pong with \(count) connections open")
             }
-            guard answered else { throw BenchError("\(model): a fresh ping got no pong with \(count) connections open") }
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         return Report(model: model, connections: count, milliseconds: times)

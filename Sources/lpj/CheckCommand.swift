@@ -114,12 +114,7 @@ struct CheckCommand: ParsableCommand {
 
     /// Starts the reference server in each model, checks it, and prints the matrix; the exit status.
     func checkEveryModel(cases: [CheckCase], options: CheckOptions) throws -> Int32 {
-        let chosen = try models.map { list in
-            try list.split(separator: ",").map { name in
-                guard let model = ServerModel(rawValue: String(name)) else { throw ValidationError("unknown model \(name)") }
-                return model
-            }
-        } ?? ServerModel.allCases
+        let chosen = try ServerModel.parseList(models)
         var rows: [(ServerModel, CheckReport?)] = []
         var reports: [JSONValue] = []
         for model in chosen {

@@ -32,12 +32,7 @@ struct SoakCommand: ParsableCommand {
 
     func run() throws {
         let lpj = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let chosen = try models.map { list in
-            try list.split(separator: ",").map { name in
-                guard let model = ServerModel(rawValue: String(name)) else { throw ValidationError("unknown model \(name)") }
-                return model
-            }
-        } ?? ServerModel.allCases
+        let chosen = try ServerModel.parseList(models)
         var soak = Soak(lpj: lpj)
         soak.seconds = duration
         soak.log = { printToStandardError("lpj soak: \($0)") }

@@ -1,4 +1,5 @@
 import Foundation
+import LPJBench
 import LPJServer
 import LPJWire
 import Testing
@@ -7,16 +8,7 @@ import Testing
 @Suite("Process models", .serialized)
 struct ProcessModelTests {
     /// The pids whose parent is `parent`, with their state letter (Z = zombie).
-    static func children(of parent: Int32) -> [(pid: Int32, state: Character)] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { Int32($0) }.compactMap { pid in
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-            guard fields.count > 2, Int32(fields[1]) == parent else { return nil }
-            return (pid, fields[0].first!)
-        }
-    }
+    static func children(of parent: Int32) -> [ProcessTree.Child] { ProcessTree.children(of: parent) }
 
     static func waitUntil(_ seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)

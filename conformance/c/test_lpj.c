@@ -487,19 +487,31 @@ static void serve(int listener) {
     }
 }
 
-static void test_client(void) {
+/* A listening socket on 127.0.0.1 at a port the kernel picks (stored in *port), or -1. */
+static int listen_on_loopback(int backlog, int *port) {
     const int listener = socket(AF_INET, SOCK_STREAM, 0);
+    if (listener < 0) return -1;
     struct sockaddr_in address;
     memset(&address, 0, sizeof address);
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t address_length = sizeof address;
-    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 || listen(listener, 8) != 0 ||
+    if (bind(listener, (struct sockaddr *)&address, sizeof address) != 0 || listen(listener, backlog) != 0 ||
         getsockname(listener, (struct sockaddr *)&address, &address_length) != 0) {
+        close(listener);
+        return -1;
+    }
+    *port = ntohs(address.sin_port);
+    return listener;
+}
+
+static void test_client(void) {
+    int port = 0;
+    const int listener = listen_on_loopback(8, &port);
+    if (listener < 0) {
         CHECK(0, "cannot listen on the loopback interface");
         return;
     }
-    const int port = ntohs(address.sin_port);
     fflush(stdout);
     const pid_t child = fork();
     if (child == 0) {
@@ -600,14 +612,9 @@ static void client_fixture(const json_t *fixture, const unsigned char *wire, siz
     const json_t *stop = json_object_get(fixture, "stop");
     lpj_byte_order order = LPJ_ORDER_LITTLE;
     lpj_byte_order_parse(json_string_value(json_object_get(fixture, "receiverByteOrder")), &order);
-    const int listener = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in address;
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t address_length = sizeof address;
-    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 || listen(listener, 1) != 0 ||
-        getsockname(listener, (struct sockaddr *)&address, &address_length) != 0) {
+    int port = 0;
+    const int listener = listen_on_loopback(1, &port);
+    if (listener < 0) {
         CHECK(0, "%s: cannot listen", id);
         return;
     }
@@ -637,7 +644,7 @@ static void client_fixture(const json_t *fixture, const unsigned char *wire, siz
     lpj_error_t err;
     char *out = NULL;
     json_t *result = NULL;
-    lpj_client *client = lpj_client_connect("127.0.0.1", ntohs(address.sin_port), order, 2000, &err);
+    lpj_client *client = lpj_client_connect("127.0.0.1", port, order, 2000, &err);
     CHECK(client != NULL, "%s: connect: %s", id, err.text);
     if (client != NULL) {
         lpj_client_set_limit(client, (uint32_t)json_integer_value(json_object_get(fixture, "receiverLimit")), &err);
