@@ -293,7 +293,7 @@ class Parser:
             p = self.pos
             m = PLAIN_RUN.match(body, p) or UTF8_RUN.match(body, p)
             if m:
-                parts.append(body[p:m.end()].decode("utf-8"))
+                parts.append(self.text(body[p:m.end()]))
                 self.pos = m.end()
                 continue
             if p >= len(body):
@@ -308,6 +308,10 @@ class Parser:
                 self.fail_utf8(p)                # no well-formed sequence starts here
             else:
                 self.fail(p, "body.json-text", "unescaped control character U+%04X in a string" % c)
+
+    def text(self, octets):
+        """Octets already checked to be well-formed UTF-8, as text."""
+        return octets.decode("utf-8")
 
     def hex4(self, p):
         """The four hexadecimal digits of a \\u escape starting at p (the backslash)."""
@@ -346,6 +350,16 @@ def parse_body(body, max_depth):
     return Parser(body, max_depth).parse()
 
 
+def dump_string(text):
+    """A string as JSON: quotes, backslashes and control characters escaped, the rest raw UTF-8."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def dump_number(number, numbers="text"):
+    """body.numbers: the number's own text, or (--numbers decimal) Python's decimal notation."""
+    return number.text if numbers == "text" else str(decimal.Decimal(number.text))
+
+
 def dump(value, numbers="text"):
     """A value as compact JSON text. Strings are escaped by the json module; numbers keep their text."""
     out = []
@@ -358,9 +372,9 @@ def dump(value, numbers="text"):
         elif v is False:
             out.append("false")
         elif isinstance(v, Num):
-            out.append(v.text if numbers == "text" else str(decimal.Decimal(v.text)))
+            out.append(dump_number(v, numbers))
         elif isinstance(v, str):
-            out.append(json.dumps(v, ensure_ascii=False))
+            out.append(dump_string(v))
         elif isinstance(v, list):
             out.append("[")
             for i, item in enumerate(v):
@@ -373,7 +387,7 @@ def dump(value, numbers="text"):
             for i, (name, item) in enumerate(v.pairs):
                 if i:
                     out.append(",")
-                out.append(json.dumps(name, ensure_ascii=False))
+                out.append(dump_string(name))
                 out.append(":")
                 write(item)
             out.append("}")
