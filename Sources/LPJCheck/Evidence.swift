@@ -26,47 +26,75 @@ public enum Evidence {
         return lines
     }
 
+    /// The most octets of a stream any diagnosis looks at: the largest response a connection keeps. Work
+    /// is linear in the octets examined, so no reply, however long or broken, makes a report slow.
+    public static let examinedLimit = FrameConfiguration.defaultMaxBodyLength + 2 * 65_536
+
     /// What went wrong with a response stream whose framing broke: the prefix shown in hex, as ASCII and
-    /// byte-swapped, and whether a character-counted length explains it.
+    /// byte-swapped, and whether a character-counted length explains it. Looks at the first
+    /// `examinedLimit` octets only, and at each of them a bounded number of times.
     static func streamDiagnosis(_ received: [UInt8], byteOrder: ByteOrder) -> [String] {
         guard received.count >= 4 else { return ["received only \(received.count) octet(s): \(received.map(hexPair).joined(separator: " "))"] }
+        let examined = received.count > examinedLimit ? Array(received[..<examinedLimit]) : received
         var lines: [String] = []
         var offset = 0
-        // Walk the frames that make sense, to find the first that does not.
-        while offset + 4 <= received.count {
-            let length = Int(byteOrder.value(received[offset], received[offset + 1], received[offset + 2], received[offset + 3]))
-            if offset + 4 + length > received.count || length > 64 << 20 { break }
-            if (try? JSONParser.parse(Array(received[(offset + 4)..<(offset + 4 + length)]))) == nil { break }
+        // Walk the frames that make sense, to find the first that does not: each body is parsed once.
+        while offset + 4 <= examined.count {
+            let length = Int(byteOrder.value(examined[offset], examined[offset + 1], examined[offset + 2], examined[offset + 3]))
+            if offset + 4 + length > examined.count || length > 64 << 20 { break }
+            if (try? JSONParser.parse(Array(examined[(offset + 4)..<(offset + 4 + length)]))) == nil { break }
             offset += 4 + length
         }
-        guard offset + 4 <= received.count else { return lines }
-        let prefix = Array(received[offset..<(offset + 4)])
+        guard offset + 4 <= examined.count else { return lines }
+        let prefix = Array(examined[offset..<(offset + 4)])
         let diagnosis = LengthPrefixDiagnosis(octets: prefix, order: byteOrder, limit: 1 << 24)
         lines.append("prefix at stream offset \(offset): \(diagnosis.octets.map(hexPair).joined(separator: " ")) = \(diagnosis.length) read \(byteOrder), \(diagnosis.swappedLength) byte-swapped\(diagnosis.asciiText.map { ", ASCII \"\($0)\"" } ?? "")")
         lines += diagnosis.likelyCauses.map { "likely cause: " + $0 }
-        if let counted = characterCountedLength(received, at: offset, declared: diagnosis.length) {
+        if let counted = characterCountedLength(examined, at: offset, declared: diagnosis.length) {
             lines.append("likely cause: length counted in characters: the body is \(counted.octets) octets but \(counted.characters) characters (frame.length-counts-octets)")
+        }
+        if received.count > examined.count {
+            lines.append("(diagnosis of the first \(examined.count) of \(received.count) octets received)")
         }
         return lines
     }
 
-    /// When the body after `offset` is a JSON text of `characters` == `declared` characters but more octets.
+    /// When the body after the prefix at `offset` is a JSON text of `declared` characters (Unicode scalars,
+    /// grapheme clusters or UTF-16 units, the three ways languages count them) but more octets.
+    ///
+    /// One pass over the octets finds where each count reaches `declared`; only those ends (at most three)
+    /// are parsed, so the work is linear in the octets received, never one parse per candidate end.
     static func characterCountedLength(_ received: [UInt8], at offset: Int, declared: UInt32) -> (octets: Int, characters: Int)? {
         let start = offset + 4
-        guard start < received.count else { return nil }
-        for end in stride(from: received.count, to: start, by: -1) {
-            let body = Array(received[start..<end])
-            guard (try? JSONParser.parse(body)) != nil else { continue }
-            let text = String(decoding: body, as: UTF8.self)
-            if text.count == Int(declared) || text.utf16.count == Int(declared), body.count != Int(declared) {
-                return (body.count, Int(declared))
-            }
+        let wanted = Int(declared)
+        guard start < received.count, wanted > 0 else { return nil }
+        // A text of `wanted` characters is at most 4 octets each.
+        let available = received[start..<min(received.count, start + min(wanted, examinedLimit) * 4)]
+        let text = String(decoding: available, as: UTF8.self)
+        var ends: [Int] = []
+        func octets<View: Collection>(of view: View, reaching count: Int, end: (View.Index) -> Int) -> Int? {
+            guard count <= view.count else { return nil }
+            return end(view.index(view.startIndex, offsetBy: count))
+        }
+        let utf8 = text.utf8
+        let offsetOf = { (index: String.Index) in utf8.distance(from: utf8.startIndex, to: index) }
+        if let end = octets(of: text.unicodeScalars, reaching: wanted, end: offsetOf) { ends.append(end) }
+        if let end = octets(of: text.utf16, reaching: wanted, end: offsetOf) { ends.append(end) }
+        if let end = octets(of: text, reaching: wanted, end: offsetOf) { ends.append(end) }
+        // The decoded text may hold replacement characters for broken octets: offsets into it are only
+        // offsets into the stream when it decoded losslessly up to them.
+        var seen = Set<Int>()
+        for end in ends where end != wanted && end <= available.count && seen.insert(end).inserted {
+            let body = Array(received[start..<(start + end)])
+            guard body.elementsEqual(utf8.prefix(end)), (try? JSONParser.parse(body)) != nil else { continue }
+            return (end, wanted)
         }
         return nil
     }
 
     /// How a reply ended, for "missing response" lines.
     static func ending(_ reply: ProbeConnection.Reply) -> String {
+        if reply.endless { return "endless stream: more octets came back than any response holds, and reading stopped" }
         if reply.reset { return "the connection was reset" }
         if reply.closed { return "the server closed the connection" }
         if let error = reply.framingError { return "framing broke: \(error)" }

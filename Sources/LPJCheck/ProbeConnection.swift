@@ -3,30 +3,52 @@ import LPJSockets
 import LPJWire
 import NIOCore
 
-/// A connection the checker drives octet by octet, keeping every octet it reads for the report.
+/// A connection the checker drives octet by octet, keeping what it reads for the report.
+///
+/// Bounded whatever the server does: every send must finish within `sendTimeoutMilliseconds` (a server
+/// that stops reading fails it with `SocketWriteStalled`, "the server stopped reading after N of M
+/// octets"), every read within its time-out, and all of them within the `CaseDeadline` of the case, if
+/// one is running. At most `receiveLimit` octets are kept; past them the connection stops reading and
+/// the reply says `endless`.
 public final class ProbeConnection {
     public let socket: Socket
     public let byteOrder: ByteOrder
+    /// How long one `send` may take before the server counts as not reading.
+    public var sendTimeoutMilliseconds: Int
+    /// The most octets this connection reads and keeps: the response limit plus 64 KiB.
+    public let receiveLimit: Int
     private var decoder: FrameDecoder
     private var buffer = ByteBuffer()
-    /// Every octet read so far, in order.
+    /// Every octet read so far, in order (at most `receiveLimit`).
     public private(set) var received: [UInt8] = []
     /// Every octet sent so far, in order.
     public private(set) var sent: [UInt8] = []
+    /// The server sent more than `receiveLimit` octets; nothing more is read.
+    public private(set) var stoppedReading = false
 
     /// `responseLimit`: the largest response body believed; a ping echo is at most the request limit plus
     /// a little, so anything larger is an implausible length, reported at once rather than waited for.
     public init(host: String, port: Int, byteOrder: ByteOrder, timeoutMilliseconds: Int, responseLimit: Int) throws {
-        socket = try Socket.connect(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds)
+        if CaseDeadline.remainingMilliseconds == 0 { throw CaseDeadlinePassed(operation: "connect to \(host):\(port)") }
+        socket = try Socket.connect(host: host, port: port, timeoutMilliseconds: CaseDeadline.clamp(timeoutMilliseconds))
         socket.setNoDelay()
         self.byteOrder = byteOrder
+        sendTimeoutMilliseconds = timeoutMilliseconds
+        receiveLimit = responseLimit + 65_536
         decoder = FrameDecoder(configuration: FrameConfiguration(byteOrder: byteOrder == .little ? .little : .big,
                                                                  maxBodyLength: responseLimit))
     }
 
+    /// Sends `bytes` within `sendTimeoutMilliseconds` (and the case's deadline). Throws
+    /// `SocketWriteStalled`, counted over the whole connection, when the server stops reading.
     public func send(_ bytes: [UInt8]) throws {
+        let before = sent.count
         sent += bytes
-        try socket.writeAll(bytes)
+        do {
+            try socket.writeAll(bytes, timeoutMilliseconds: CaseDeadline.clamp(sendTimeoutMilliseconds))
+        } catch let stalled as SocketWriteStalled {
+            throw SocketWriteStalled(written: before + stalled.written, total: sent.count, timeoutMilliseconds: stalled.timeoutMilliseconds)
+        }
     }
 
     /// Sends `request` framed in this connection's byte order.
@@ -52,6 +74,8 @@ public final class ProbeConnection {
         public var framingError: WireError?
         /// Nothing more came before the time-out.
         public var timedOut = false
+        /// The server sent more than the connection keeps (`receiveLimit` octets) and reading stopped.
+        public var endless = false
 
         public struct Frame {
             public var body: [UInt8]
@@ -65,15 +89,16 @@ public final class ProbeConnection {
     /// Reads on, after the caller read `already` from the socket itself.
     public func continueReading(_ already: ByteBuffer, count: Int?, timeoutMilliseconds: Int) -> Reply {
         var already = already
-        received += already.readableBytesView
+        keep(already.readableBytesView)
         buffer.writeBuffer(&already)
         return read(count: count, timeoutMilliseconds: timeoutMilliseconds)
     }
 
-    /// Reads until `count` frames arrived, EOF, a framing error, or `timeoutMilliseconds` of silence.
+    /// Reads until `count` frames arrived, EOF, a framing error, `receiveLimit` octets, or
+    /// `timeoutMilliseconds` (cut to the case's deadline) passed.
     public func read(count: Int? = nil, timeoutMilliseconds: Int) -> Reply {
         var reply = Reply()
-        let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
+        let deadline = Date().addingTimeInterval(Double(CaseDeadline.clamp(timeoutMilliseconds)) / 1000)
         while true {
             do {
                 while let body = try decoder.decode(buffer: &buffer) {
@@ -89,6 +114,11 @@ public final class ProbeConnection {
                 reply.framingError = error as? WireError
                 return reply
             }
+            if stoppedReading || received.count >= receiveLimit {
+                stoppedReading = true
+                reply.endless = true
+                return reply
+            }
             let remaining = Int(deadline.timeIntervalSinceNow * 1000)
             guard remaining > 0, (try? socket.waitUntilReadable(timeoutMilliseconds: remaining)) == true else {
                 reply.timedOut = true
@@ -97,13 +127,13 @@ public final class ProbeConnection {
             let before = buffer.writerIndex
             let count: Int?
             do {
-                count = try socket.read(into: &buffer)
+                count = try socket.read(into: &buffer, maximum: min(65_536, receiveLimit - received.count))
             } catch {
                 reply.closed = true
                 reply.reset = true
                 return reply
             }
-            received += buffer.getBytes(at: before, length: buffer.writerIndex - before) ?? []
+            keep(buffer.getBytes(at: before, length: buffer.writerIndex - before) ?? [])
             if count == 0 {
                 reply.closed = true
                 do {
@@ -117,4 +147,15 @@ public final class ProbeConnection {
             }
         }
     }
+
+    /// Keeps `octets` for the report, up to `receiveLimit` in all.
+    private func keep<Octets: Collection>(_ octets: Octets) where Octets.Element == UInt8 {
+        received += octets.prefix(max(0, receiveLimit - received.count))
+    }
+}
+
+/// The case's deadline (`CaseDeadline`) passed before an operation could start.
+public struct CaseDeadlinePassed: Error, CustomStringConvertible {
+    public var operation: String
+    public var description: String { "the case ran out of time before it could \(operation)" }
 }

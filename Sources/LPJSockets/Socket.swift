@@ -151,6 +151,56 @@ public final class Socket: @unchecked Sendable {
         try buffer.withUnsafeReadableBytes { try writeAll($0) }
     }
 
+    /// Writes every octet of `bytes` within `timeoutMilliseconds`, however slowly the peer reads: each
+    /// `send` takes only what fits (`MSG_DONTWAIT`), and `poll` waits for room until the deadline. A peer
+    /// that stops reading makes this throw `SocketWriteStalled` with how many octets went out, never block.
+    public func writeAll(_ bytes: UnsafeRawBufferPointer, timeoutMilliseconds: Int) throws {
+        let deadline = Self.monotonicMilliseconds() + max(0, timeoutMilliseconds)
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            if written >= 0 {
+                offset += written
+                continue
+            }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK:
+                let remaining = deadline - Self.monotonicMilliseconds()
+                guard remaining > 0, try poll(events: Int16(POLLOUT), timeoutMilliseconds: remaining) else {
+                    throw SocketWriteStalled(written: offset, total: bytes.count, timeoutMilliseconds: timeoutMilliseconds)
+                }
+            default: throw SocketError("send")
+            }
+        }
+    }
+
+    /// Writes every octet of `bytes` within `timeoutMilliseconds` (see `writeAll(_:timeoutMilliseconds:)`).
+    public func writeAll(_ bytes: [UInt8], timeoutMilliseconds: Int) throws {
+        try bytes.withUnsafeBytes { try writeAll($0, timeoutMilliseconds: timeoutMilliseconds) }
+    }
+
+    /// `SO_LINGER` with a zero time-out: `close` then discards unsent octets and sends a reset (RST)
+    /// instead of the orderly FIN; the peer's next read or write fails with `ECONNRESET`.
+    public func setResetOnClose() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+    }
+
+    /// `SO_RCVBUF`: the kernel's receive buffer for this socket (set on a listener before `listen`, its
+    /// connections inherit it), so a peer that writes to a socket nobody reads fills it sooner.
+    public func setReceiveBufferSize(_ octets: Int) {
+        var size = Int32(clamping: octets)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Milliseconds on the monotonic clock, for deadlines.
+    static func monotonicMilliseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int(now.tv_sec) * 1_000 + Int(now.tv_nsec) / 1_000_000
+    }
+
     /// Waits until `events` are ready: `true` when ready, `false` on time-out (-1 waits forever).
     public func poll(events: Int16, timeoutMilliseconds: Int) throws -> Bool {
         var entry = pollfd(fd: descriptor, events: events, revents: 0)

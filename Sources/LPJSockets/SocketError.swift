@@ -19,3 +19,21 @@ public struct SocketError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(call): \(String(cString: strerror(errno))) (errno \(errno))" }
 }
+
+/// A bounded write that ran out of time: the peer stopped reading (its receive window stayed full)
+/// after `written` of `total` octets.
+public struct SocketWriteStalled: Error, Hashable, Sendable, CustomStringConvertible {
+    public var written: Int
+    public var total: Int
+    public var timeoutMilliseconds: Int
+
+    public init(written: Int, total: Int, timeoutMilliseconds: Int) {
+        self.written = written
+        self.total = total
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    public var description: String {
+        "the server stopped reading after \(written) of \(total) octets (no room to send more within \(timeoutMilliseconds) ms)"
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import LPJCheck
+import LPJSockets
+import LPJWire
+import Testing
+
+/// The runner proven bounded by servers that misbehave on purpose (`HostileServer`): whatever a server
+/// does, every case ends within its budget, the run does not crash, and the report says what broke.
+///
+/// Each test runs the real runner (`ServerProbe`, then `CheckRunner` over the case catalog) with a short
+/// time-out, each case under a `CaseDeadline` of time-out + margin, and asserts the run ended within
+///
+///     bound = (probe + cases) × (time-out + margin + slack)
+///
+/// where the probe counts as one case and slack covers the runner's own work between exchanges.
+@Suite("Runner against hostile servers", .serialized)
+struct HostileServerTests {
+    static let timeout = 400
+    /// The longest pause a selected case makes on its own (none over 1 s is selected) and the evidence work.
+    static let margin = 1_000
+    static let slack = 250
+
+    /// What a bounded run found and how long it took.
+    struct Run {
+        var results: [CaseResult]
+        var probe: ServerProbe?
+        var seconds: Double
+        var bound: Double
+        var failures: [CaseResult] { results.filter { $0.verdict == .failed || $0.verdict == .warning } }
+    }
+
+    /// The IDs in the catalog that each of `patterns` selects, at most `limit` of each, in catalog order.
+    static func caseIDs(_ patterns: [String], limit: Int = 2) throws -> [String] {
+        let all = try CaseCatalog.all().map(\.id)
+        let chosen = Set(patterns.flatMap { pattern -> [String] in
+            var options = CheckOptions()
+            options.only = [pattern]
+            return Array(all.filter(options.selects).prefix(limit))
+        })
+        return all.filter(chosen.contains)
+    }
+
+    /// A probe that found nothing to report (of a server that answers pings), so the runner runs every
+    /// selected case whatever the probe of the hostile server concluded.
+    static func neutralProbe() throws -> ServerProbe {
+        let plain = try HostileServer(.plainPing)
+        defer { plain.stop() }
+        return ServerProbe.run(host: "127.0.0.1", port: plain.port, pinned: .little, timeoutMilliseconds: 2_000)
+    }
+
+    /// Probes `server` and runs each of `ids` under its own case deadline, on a thread of its own, waiting
+    /// at most twice the bound (a hung runner fails the test instead of hanging it).
+    static func run(_ server: HostileServer, ids: [String]) throws -> Run {
+        let perCase = timeout + margin
+        let bound = Double((1 + ids.count) * (perCase + slack)) / 1_000
+        let catalog = try CaseCatalog.all()
+        let neutralProbe = try Self.neutralProbe()
+        let port = server.port
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        let start = ContinuousClock.now
+        let thread = Thread {
+            let probe = CaseDeadline.run(milliseconds: perCase) {
+                ServerProbe.run(host: "127.0.0.1", port: port, pinned: .little, timeoutMilliseconds: timeout)
+            }
+            let target = probe.target(host: "127.0.0.1", port: port, timeoutMilliseconds: timeout)
+                ?? CheckTarget(host: "127.0.0.1", port: port, byteOrder: .little, timeoutMilliseconds: timeout)
+            var results: [CaseResult] = []
+            for id in ids {
+                var options = CheckOptions()
+                options.only = [id]
+                let report = CaseDeadline.run(milliseconds: perCase) {
+                    // The cases run even when the probe gave up on the server: the point is that each one ends.
+                    CheckRunner(target: target, probe: neutralProbe, cases: catalog, options: options).run()
+                }
+                results += report.results.filter { $0.id == id }
+            }
+            box.set(results, probe)
+            done.signal()
+        }
+        thread.start()
+        let finished = done.wait(timeout: .now() + bound * 2) == .success
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        server.stop()
+        guard finished, let (results, probe) = box.get() else {
+            Issue.record("the runner against a server that \(server.behaviour) did not finish within \(bound * 2) s (bound \(bound) s)")
+            return Run(results: [], probe: nil, seconds: seconds, bound: bound)
+        }
+        print("hostile server, \(server.behaviour): \(ids.count) case(s) + probe in \(String(format: "%.2f", seconds)) s, bound \(bound) s")
+        for result in results { print("  \(result.id) \(result.verdict.rawValue) \(result.milliseconds) ms: \(result.summary.prefix(160))") }
+        return Run(results: results, probe: probe, seconds: seconds, bound: bound)
+    }
+
+    /// The checks every hostile run must pass: within the bound, every selected case reported, and
+    /// failures reported (no case passes against a hostile server).
+    static func expectBoundedFailures(_ run: Run, ids: [String], behaviour: HostileServer.Behaviour) {
+        #expect(run.seconds <= run.bound, "\(behaviour): took \(run.seconds) s, bound \(run.bound) s")
+        #expect(run.results.map(\.id) == ids, "\(behaviour): every selected case reported")
+        #expect(!run.failures.isEmpty, "\(behaviour): failures reported: \(run.results.map { "\($0.id) \($0.verdict)" })")
+        #expect(!run.results.contains { $0.verdict == .passed }, "\(behaviour): \(run.results.filter { $0.verdict == .passed }.map(\.id)) passed")
+    }
+
+    @Test("a 1 MiB prefix, 64 KiB of body, silence and a close: the evidence is linear, the run bounded")
+    func truncatedHugeReply() throws {
+        let server = try HostileServer(.truncatedHugeReply(silenceMilliseconds: Self.timeout / 2))
+        let ids = try Self.caseIDs(["fixture.request.ping.*"], limit: 3)
+        let run = try Self.run(server, ids: ids)
+        Self.expectBoundedFailures(run, ids: ids, behaviour: server.behaviour)
+    }
+
+    @Test("endless bytes: reading stops at the connection's limit, the run bounded")
+    func endlessBytes() throws {
+        let server = try HostileServer(.endlessBytes)
+        let ids = try Self.caseIDs(["fixture.request.ping.*", "pipelining.*"])
+        let run = try Self.run(server, ids: ids)
+        Self.expectBoundedFailures(run, ids: ids, behaviour: server.behaviour)
+    }
+
+    @Test("endless bytes: one connection keeps at most its limit and says endless")
+    func endlessBytesMemory() throws {
+        let server = try HostileServer(.endlessBytes)
+        defer { server.stop() }
+        let connection = try ProbeConnection(host: "127.0.0.1", port: server.port, byteOrder: .little, timeoutMilliseconds: 2_000,
+                                             responseLimit: 1 << 20)
+        defer { connection.close() }
+        try connection.send(Request(method: "ping", params: "endless?"))
+        let start = ContinuousClock.now
+        let reply = connection.read(timeoutMilliseconds: 10_000)
+        #expect(reply.endless)
+        #expect(connection.received.count <= connection.receiveLimit)
+        #expect(connection.receiveLimit == (1 << 20) + 65_536)
+        #expect(ContinuousClock.now - start < .seconds(10), "stopped at the limit, not at the time-out")
+        let again = connection.read(timeoutMilliseconds: 10_000)
+        #expect(again.endless && again.frames.isEmpty, "a connection that stopped reading stays stopped")
+    }
+
+    @Test("a server that never reads: the runner's 1 MiB send fails within its time-out, the run bounded")
+    func neverReads() throws {
+        let server = try HostileServer(.neverReads)
+        let ids = try Self.caseIDs(["size.at-limit", "fixture.request.*1mib*"], limit: 1)
+        #expect(!ids.isEmpty, "a case that sends 1 MiB is in the catalog")
+        let run = try Self.run(server, ids: ids)
+        Self.expectBoundedFailures(run, ids: ids, behaviour: server.behaviour)
+    }
+
+    @Test("a server that never reads: one 8 MiB send fails within its time-out, saying how far it got")
+    func neverReadsSend() throws {
+        let server = try HostileServer(.neverReads)
+        defer { server.stop() }
+        let connection = try ProbeConnection(host: "127.0.0.1", port: server.port, byteOrder: .little, timeoutMilliseconds: Self.timeout,
+                                             responseLimit: 1 << 20)
+        defer { connection.close() }
+        #expect(server.waitForAccept(seconds: 5))
+        let start = ContinuousClock.now
+        // 8 MiB: more than the kernel buffers on both sides of a loopback connection (4 MiB at most to send).
+        let error = #expect(throws: SocketWriteStalled.self) { try connection.send([UInt8](repeating: 0x20, count: 8 << 20)) }
+        #expect(ContinuousClock.now - start < .milliseconds(Self.timeout + Self.margin))
+        #expect(error?.total == 8 << 20)
+        #expect((error?.written ?? 8 << 20) < 8 << 20)
+        #expect(error.map { "\($0)" }?.hasPrefix("the server stopped reading after ") == true, "\(String(describing: error))")
+    }
+
+    @Test("one octet per 100 ms: reads end at their deadline, the run bounded")
+    func trickle() throws {
+        let server = try HostileServer(.trickle)
+        let ids = try Self.caseIDs(["fixture.request.ping.*", "segmentation.*"])
+        let run = try Self.run(server, ids: ids)
+        Self.expectBoundedFailures(run, ids: ids, behaviour: server.behaviour)
+    }
+
+    @Test("a reset in the middle of a reply: reported, the run bounded")
+    func resetMidReply() throws {
+        let server = try HostileServer(.resetMidReply)
+        let ids = try Self.caseIDs(["fixture.request.ping.*", "lifecycle.half-close"])
+        let run = try Self.run(server, ids: ids)
+        Self.expectBoundedFailures(run, ids: ids, behaviour: server.behaviour)
+    }
+
+    @Test("a server that accepts and never answers: every case ends at its deadline")
+    func silent() throws {
+        let server = try HostileServer(.silent)
+        let ids = try Self.caseIDs(["fixture.request.ping.*", "concurrency.50-connections", "pipelining.*"], limit: 1)
+        let run = try Self.run(server, ids: ids)
+        Self.expectBoundedFailures(run, ids: ids, behaviour: server.behaviour)
+        #expect(run.probe?.unusable != nil, "the probe says it cannot test a server that never answers")
+    }
+
+    @Test("a server that answers every request with garbage: diagnosed, the run bounded")
+    func garbage() throws {
+        let server = try HostileServer(.garbage)
+        let ids = try Self.caseIDs(["fixture.request.ping.*", "segmentation.*"])
+        let run = try Self.run(server, ids: ids)
+        Self.expectBoundedFailures(run, ids: ids, behaviour: server.behaviour)
+    }
+}
+
+/// Hands the runner thread's results to the test.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: ([CaseResult], ServerProbe)?
+    func set(_ results: [CaseResult], _ probe: ServerProbe) { lock.withLock { value = (results, probe) } }
+    func get() -> ([CaseResult], ServerProbe)? { lock.withLock { value } }
+}
