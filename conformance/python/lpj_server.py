@@ -37,6 +37,7 @@ import time
 SERVER_NAME = "lpj-python/1.0"
 READ_CHUNK = 65536
 PIPELINE_WINDOW = 128        # requests read ahead per connection before we stop reading (backpressure)
+STREAM_BUFFER = 65536        # asyncio's read-ahead per connection (it pauses reading at twice this)
 REFUSAL_WAIT_S = 10.0        # how long a refused connection may take to send its first request
 RELAY_RESPONSE_LIMIT = 1048576 + 65536
 RELAY_MAX_TIMEOUT_MS = 86_400_000
@@ -897,7 +898,7 @@ VARIANTS = {
     "reject-duplicates": (["--duplicates", "reject"], "body.nested-duplicates choice 4: invalid-params"),
     "numbers-decimal": (["--numbers", "decimal"], "body.numbers choice 2: arbitrary-precision decimal"),
     "idle-30s": (["--idle-timeout-ms", "30000"], "the shortest recommended idle time-out"),
-    "slow-sender-2s": (["--slow-sender-ms", "2000"], "the shortest slow-sender bound allowed"),
+    "slow-sender-10s": (["--slow-sender-ms", "10000"], "the shortest recommended slow-sender bound"),
     "slow-reader-10s": (["--slow-reader-ms", "10000"], "the shortest slow-reader bound allowed"),
     "connection-limit-10": (["--max-connections", "10", "--refuse", "overloaded"],
                             "10 connections; the 11th gets overloaded for its first request"),
@@ -955,7 +956,7 @@ def parse_arguments(argv):
 async def serve(config):
     server = Server(config)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 2 * config.max_depth + 1000))
-    listener = await asyncio.start_server(server.accept, config.host, config.port, backlog=512)
+    listener = await asyncio.start_server(server.accept, config.host, config.port, backlog=512, limit=STREAM_BUFFER)
     host, port = listener.sockets[0].getsockname()[:2]
     print("listening on %s:%d" % (host, port), flush=True)
     log("lpj-python serving %s:%d (byte order %s, limit %d, depth %d%s%s)" % (
