@@ -4,13 +4,14 @@ import LPJSockets
 import LPJWire
 import NIOCore
 
-/// What a client under test must do with one served reply.
+/// What a client under test must do with one served reply (`lpj-client/1`).
 public enum ClientExpectation: String, Sendable {
-    /// Exit 0: it read a successful response.
+    /// Exit 0 with the response on stdout: it read a successful response.
     case success
-    /// Exit 1: it read an error response and said so.
+    /// Exit 1 with the response on stdout: it read an error response and said so.
     case errorResponse = "error-response"
-    /// Exit 2 or more, by itself and in time: it refused a reply that breaks the spec, without crashing or hanging.
+    /// Exit 2 with the reason on stderr, by itself and in time: it refused a reply that breaks the spec,
+    /// without crashing or hanging.
     case refusal
 }
 
@@ -25,12 +26,15 @@ public struct ClientCase: Sendable {
     public var reply: @Sendable (ByteOrder) -> [[UInt8]]
 }
 
-/// `lpj check-client`: plays the server for a client under test.
+/// `lpj check-client`: plays the server for a client under test, case by case.
 ///
-/// For each case the runner starts the client's command with `{port}` and `{method}` filled in, accepts
-/// its connection, checks the request it sends (one frame, the case's method), answers with the case's
-/// octets, and judges the client by its exit status: 0 success, 1 error response, 2 or more refused.
-/// A client killed by a signal or still running after the time-out fails the case.
+/// For each case the runner listens on 127.0.0.1 (a fresh port), starts the client's command with
+/// `{host}`, `{port}`, `{method}` (the case's ID) and `{params}` filled in (`ClientConvention`), accepts
+/// its connection, checks the one request it sends (`ClientRequestCheck`), answers with the case's
+/// octets, half-closes, and judges how the client ended (`ClientJudge`): under `lpj-client/1` by its exit
+/// status and the response line it printed, compared with the message served by value; in legacy mode
+/// only whether it crashed or hung. A command that exits or never connects fails at once; when the first
+/// case shows that, the other cases are not run.
 public enum ClientCheck {
     /// Every client case: the server-to-client fixtures, then splits, sizes, byte order and early closes.
     public static func cases(fixtures: [Fixture]) -> [ClientCase] {
@@ -56,6 +60,10 @@ public enum ClientCheck {
                                 rules: [.frameReadsArePartial], expectation: .success) { order in
             FrameEncoder(byteOrder: order).frame(pong).map { [$0] }
         })
+        cases.append(ClientCase(id: "message.line-breaks", title: "A pong whose JSON text has line breaks (CR LF and LF) between tokens: printed on one line, same value.",
+                                rules: [.bodyJSONText, .msgValueEquality], expectation: .success) { order in
+            [FrameEncoder(byteOrder: order).frame(Array("{\r\n  \"out\": \"pong\",\n  \"result\": [1.0, \"a\\nb\", 12345678901234567890]\n}".utf8))]
+        })
         cases.append(ClientCase(id: "size.512-kib", title: "A pong of 524,288 octets.",
                                 rules: [.frameReadsArePartial, .frameBodyFollows], expectation: .success) { order in
             let body = Response(out: "pong", result: .string(String(repeating: "é", count: 262_130))).body()
@@ -78,23 +86,66 @@ public enum ClientCheck {
         return cases
     }
 
-    /// Runs every case against `command` (a shell command line with `{port}` and `{method}`).
+    /// The params the runner asks the client to send for `id`: a JSON text with a quote, an apostrophe,
+    /// a dollar sign, a backquote and a non-ASCII letter, so a client that does not quote `{params}` as
+    /// documented sends something else.
+    public static func params(for id: String) -> JSONValue {
+        .object(JSONObject([.init("case", .string(id)), .init("text", .string("it's \"quoted\" $HOME `id` é")), .init("n", 1)]))
+    }
+
+    /// What the served reply asks of the client: its expectation, the message (for valid replies).
+    static func served(_ clientCase: ClientCase, pieces: [[UInt8]], byteOrder: ByteOrder) -> ClientJudge.Served {
+        var message: JSONValue?
+        let stream = pieces.flatMap { $0 }
+        if clientCase.expectation != .refusal, stream.count >= 4 {
+            let length = Int(byteOrder.value(stream[0], stream[1], stream[2], stream[3]))
+            if stream.count >= 4 + length { message = try? JSONParser.parse(Array(stream[4..<(4 + length)])) }
+        }
+        var rules = clientCase.rules
+        if clientCase.expectation == .refusal, let rule = referenceRefusal(stream, byteOrder: byteOrder), !rules.contains(rule) { rules.append(rule) }
+        return ClientJudge.Served(expectation: clientCase.expectation, message: message, rules: rules)
+    }
+
+    /// The rule the reference client's reader names for `stream` (default limit, `byteOrder`): a client
+    /// that names it names a right rule too.
+    static func referenceRefusal(_ stream: [UInt8], byteOrder: ByteOrder) -> RuleID? {
+        var decoder = FrameDecoder(configuration: FrameConfiguration(byteOrder: byteOrder == .little ? .little : .big))
+        var buffer = ByteBuffer(bytes: stream)
+        do {
+            guard let body = try decoder.decode(buffer: &buffer) ?? decoder.decodeLast(buffer: &buffer, seenEOF: true) else { return .connClientLimit }
+            _ = try Response(body: body)
+            return nil
+        } catch {
+            return (error as? WireError)?.rule
+        }
+    }
+
+    /// Runs every case against `command`: under `lpj-client/1` a shell command line with `{port}`,
+    /// `{method}` and `{params}` (and optionally `{host}`); with `legacy`, one with `{port}` (and optionally
+    /// `{host}`) only, for a client that knows nothing of the convention.
     public static func run(command: String, cases: [ClientCase], byteOrder: ByteOrder, timeoutMilliseconds: Int,
-                           only: CheckOptions = CheckOptions(), progress: (Int, Int, CaseResult) -> Void = { _, _, _ in }) throws -> [CaseResult] {
-        let listener = try Socket.listen(host: "127.0.0.1", port: 0)
-        listener.setNonBlocking()
+                           only: CheckOptions = CheckOptions(), legacy: Bool = false,
+                           progress: (Int, Int, CaseResult) -> Void = { _, _, _ in }) throws -> [CaseResult] {
         var results: [CaseResult] = []
+        var clientAbsent: String?
+        let notRun = Verdict(rawValue: "not-run") ?? .skipped
         for (index, clientCase) in cases.enumerated() {
             let start = Date()
-            let outcome: CaseOutcome
+            var outcome: CaseOutcome
             let pieces = clientCase.reply(byteOrder)
             if !only.selects(clientCase.id) {
                 outcome = .skipped("not selected (--only/--skip)")
             } else if pieces.isEmpty && clientCase.id.hasPrefix("fixture.") {
                 outcome = .skipped("written for a client of the other byte order")
+            } else if let clientAbsent {
+                outcome = CaseOutcome(verdict: notRun, summary: "not run: \(clientAbsent)")
             } else {
-                outcome = runOne(clientCase, pieces: pieces, command: command, listener: listener, byteOrder: byteOrder,
-                                 timeoutMilliseconds: timeoutMilliseconds)
+                let run = try runOne(clientCase, pieces: pieces, command: command, legacy: legacy, byteOrder: byteOrder,
+                                     timeoutMilliseconds: timeoutMilliseconds)
+                outcome = run.outcome
+                if !run.connected, !results.contains(where: { $0.verdict != .skipped }) {
+                    clientAbsent = "the client never connected in \(clientCase.id) (\(outcome.summary))"
+                }
             }
             let result = CaseResult(id: clientCase.id, title: clientCase.title, rules: clientCase.rules, level: .must,
                                     verdict: outcome.verdict, summary: outcome.summary, details: outcome.details, replay: nil,
@@ -105,75 +156,75 @@ public enum ClientCheck {
         return results
     }
 
-    static func runOne(_ clientCase: ClientCase, pieces: [[UInt8]], command: String, listener: Socket, byteOrder: ByteOrder,
-                       timeoutMilliseconds: Int) -> CaseOutcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command.replacingOccurrences(of: "{port}", with: "\(listener.localPort)")
-            .replacingOccurrences(of: "{method}", with: clientCase.id)]
-        // Output goes to a file, not a pipe: a client printing a large response must not block on a full pipe.
-        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("lpj-check-client-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        guard let output = try? FileHandle(forWritingTo: outputURL) else { return .violation(.must, "could not create \(outputURL.path)") }
-        process.standardOutput = output
-        process.standardError = output
-        do { try process.run() } catch { return .violation(.must, "could not start the client: \(error)") }
-        try? output.close()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+    /// One case: a fresh listener, the client started, its request read and checked, the reply served,
+    /// the client's ending judged.
+    static func runOne(_ clientCase: ClientCase, pieces: [[UInt8]], command: String, legacy: Bool, byteOrder: ByteOrder,
+                       timeoutMilliseconds: Int) throws -> (outcome: CaseOutcome, connected: Bool) {
+        let listener = try Socket.listen(host: "127.0.0.1", port: 0, backlog: 4)
+        defer { listener.close() }
+        let params = params(for: clientCase.id)
+        let line = ClientConvention.command(command, host: "127.0.0.1", port: listener.localPort, method: clientCase.id, params: params)
+        let process: ClientProcess
+        do { process = try ClientProcess(command: line) } catch { return (.violation(.must, "the command could not start: \(error)"), false) }
+        defer { process.kill() }
 
-        // Serve one connection.
-        var details: [String] = []
-        let ready = (try? listener.waitUntilReadable(timeoutMilliseconds: timeoutMilliseconds)) ?? false
-        if ready, let connection = try? listener.accept() {
-            connection.setNoDelay()
-            var decoder = FrameDecoder(configuration: FrameConfiguration(byteOrder: byteOrder == .little ? .little : .big))
-            var buffer = ByteBuffer()
-            var request: Request?
-            let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
-            while request == nil, Date() < deadline {
-                if let body = try? decoder.decode(buffer: &buffer) {
-                    do { request = try Request(body: body) } catch { details.append("the client's request broke the spec: \(error)"); break }
-                    continue
-                }
-                guard (try? connection.waitUntilReadable(timeoutMilliseconds: max(1, Int(deadline.timeIntervalSinceNow * 1000)))) == true,
-                      let count = try? connection.read(into: &buffer), count > 0 else { break }
+        // Wait for the connection, watching the process: one that exits first never connects.
+        guard let connection = accept(listener, while: process, timeoutMilliseconds: timeoutMilliseconds) else {
+            let stderr = ClientConvention.lastLines(process.standardError())
+            if let ending = process.ending {
+                return (.violation(.must, "the client \(ending == .exited(127) ? "command was not found" : "exited (\(ending))") before connecting: \(stderr)"), false)
             }
-            if let request, request.method != clientCase.id {
-                details.append("the client called \"\(request.method)\", not \"\(clientCase.id)\"")
-            } else if request == nil, details.isEmpty {
-                details.append("the client sent no complete request")
-            }
-            for (index, piece) in pieces.enumerated() {
-                if index > 0 { usleep(3_000) }
-                try? connection.writeAll(piece)
-            }
-            connection.close()
-        } else {
-            details.append("the client never connected")
+            return (.violation(.must, "the client never connected within \(timeoutMilliseconds) ms: \(stderr)"), false)
         }
+        defer { connection.close() }
+        connection.setNoDelay()
 
-        // Judge the client by how it ended.
-        let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
-        while process.isRunning, Date() < deadline { usleep(5_000) }
-        let text = (try? String(contentsOf: outputURL, encoding: .utf8)).map { String($0.prefix(2_000)) } ?? ""
-        let said = text.split(separator: "\n").prefix(3).joined(separator: " / ")
-        if process.isRunning {
-            return .violation(.must, "the client was still running after \(timeoutMilliseconds) ms (hung)", details: details)
+        // (`JSONValue` is nil-literal-expressible: spell out the absent params, not `nil`, which reads as `null`.)
+        let asked: JSONValue? = legacy ? Optional.none : params
+        let check = ClientRequestCheck(method: legacy ? nil : clientCase.id, params: asked, byteOrder: byteOrder)
+        let reading = check.read(from: connection, timeoutMilliseconds: timeoutMilliseconds)
+        for (index, piece) in pieces.enumerated() where !reading.closed {
+            if index > 0 { usleep(3_000) }
+            guard (try? connection.writeAll(piece, timeoutMilliseconds: timeoutMilliseconds)) != nil else { break }
         }
-        if process.terminationReason == .uncaughtSignal {
-            return .violation(.must, "the client was killed by signal \(process.terminationStatus) (crashed)", details: details + [said])
+        connection.shutdownWrite()
+
+        // Wait for the client to end, reading (and dropping) whatever else it sends meanwhile.
+        let servedAt = Date()
+        while !process.hasEnded, Date().timeIntervalSince(servedAt) * 1_000 < Double(timeoutMilliseconds) {
+            if (try? connection.waitUntilReadable(timeoutMilliseconds: 5)) == true {
+                var drained = ByteBuffer()
+                if (try? connection.read(into: &drained, nonBlocking: true)) ?? 0 == 0 { usleep(2_000) }
+            }
         }
-        if !details.isEmpty { return .violation(.must, details[0], details: details + ["client said: \(said)"]) }
-        let status = process.terminationStatus
-        let wanted: String
-        let ok: Bool
-        switch clientCase.expectation {
-        case .success: ok = status == 0; wanted = "exit 0 (success)"
-        case .errorResponse: ok = status == 1; wanted = "exit 1 (error response)"
-        case .refusal: ok = status >= 2; wanted = "exit 2 or more (refused)"
+        let hung = !process.hasEnded
+        if hung { process.kill() }
+        let ending = ClientEnding(process: hung ? nil : process.ending, standardOutput: process.standardOutput(),
+                                  standardError: process.standardError(), hungAfterMilliseconds: timeoutMilliseconds)
+        let served = served(clientCase, pieces: pieces, byteOrder: byteOrder)
+        var outcome = legacy ? ClientJudge.legacy(ending, served: served) : ClientJudge.convention(ending, served: served)
+        if !reading.problems.isEmpty {
+            let request = Evidence.hexDump(reading.received, around: 0, title: "the client's request")
+            if outcome.verdict == .passed {
+                outcome = .violation(.must, reading.problems[0], details: Array(reading.problems.dropFirst()) + request + ["and then: " + outcome.summary])
+            } else {
+                outcome.details = reading.problems + request + outcome.details
+            }
         }
-        if ok { return .passed("exit \(status): \(said.prefix(100))") }
-        return .violation(.must, "expected \(wanted), got exit \(status)", details: ["client said: \(said)"])
+        return (outcome, true)
+    }
+
+    /// The client's connection, or `nil` when the process ended first or `timeoutMilliseconds` passed.
+    static func accept(_ listener: Socket, while process: ClientProcess, timeoutMilliseconds: Int) -> Socket? {
+        let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1_000)
+        while Date() < deadline {
+            if (try? listener.waitUntilReadable(timeoutMilliseconds: 10)) == true, let connection = try? listener.accept() { return connection }
+            // A process that ended may still have connected just before: look once more.
+            if process.hasEnded {
+                listener.setNonBlocking()
+                return (try? listener.waitUntilReadable(timeoutMilliseconds: 0)) == true ? (try? listener.accept()) ?? nil : nil
+            }
+        }
+        return nil
     }
 }

@@ -7,10 +7,15 @@ import LPJWire
 struct CallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call",
-        abstract: "Call a method on an LPJ server and print the response body.",
+        abstract: "Call a method on an LPJ server and print the response message.",
         discussion: """
-            Exit status: 0 for a successful response, 1 for an error response, 2 when no valid response came \
-            (refused, timed out, closed, bad length, bad JSON); the error names what happened and where.
+            Follows lpj-client/1 (docs/conformance.md): for a valid response, prints exactly one line on \
+            standard output, the response message as JSON (every member as received), and exits 0 for a \
+            successful response, 1 for an error response. When no valid response came (refused, timed out, \
+            closed, bad length, bad JSON, not a response), prints one line on standard error naming what \
+            happened, the rule ID and the offset, and exits 2.
+
+            Example: lpj check-client --command 'lpj call --host {host} --port {port} {method} {params}'
             """
     )
 
@@ -50,14 +55,24 @@ struct CallCommand: ParsableCommand {
         do {
             let client = try BlockingClient(configuration)
             defer { client.close() }
-            let response = try client.call(Request(method: method, params: parsedParams))
-            print(String(decoding: response.body(), as: UTF8.self))
+            try client.send([Request(method: method, params: parsedParams)])
+            let body = try client.receiveBody()
+            let response: Response
+            let message: JSONValue
+            do {
+                response = try Response(body: body, options: configuration.parser)
+                message = try JSONParser.parse(body, options: configuration.parser)
+            } catch let error as WireError {
+                throw ClientError(error)
+            }
+            // The message as received, unknown members and exact numbers included, on one line.
+            print(JSONWriter.string(message))
             if let error = response.errorResult {
                 printToStandardError("lpj call: error response: \(error)")
                 throw ExitCode(1)
             }
         } catch let error as ClientError {
-            printToStandardError("lpj call: \(error)")
+            printToStandardError("lpj call: " + error.description.split(whereSeparator: \.isNewline).joined(separator: " "))
             throw ExitCode(2)
         }
     }

@@ -10,20 +10,30 @@ struct CheckClientCommand: ParsableCommand {
         commandName: "check-client",
         abstract: "Check an LPJ client by playing the server for it, case by case.",
         discussion: """
-            For each case, runs COMMAND with {port} and {method} replaced, expects one request calling the \
-            method named after the case, answers with the case's octets (server-to-client fixtures, replies \
-            split at every prefix offset, a large reply, the other byte order, connections closed early) and \
-            judges the client by its exit status: 0 for a successful response, 1 for an error response, 2 or \
-            more for a reply it refused. A client that crashes or hangs fails the case.
+            lpj-client/1 (docs/conformance.md): for each case, runs COMMAND under /bin/sh -c with {host}, \
+            {port}, {method} and {params} replaced, each by one single-quoted shell word (write them bare). \
+            The client sends one request {"in": method, "params": params}, reads one response and, for a \
+            valid response, prints it as JSON on one line and exits 0 (success) or 1 (error response); for \
+            a reply that breaks a rule it exits 2 with a one-line reason on stderr naming the rule ID. \
+            Anything else is a crash. The runner checks the request (framing, body, method and params), \
+            answers with the case's octets (server-to-client fixtures, split replies, a large reply, the \
+            other byte order, early closes) and compares what the client printed with what it served.
 
-            Example: lpj check-client --command 'lpj call --port {port} {method}'
+            With --legacy, COMMAND takes {port} (and {host}) only: an unmodified client sends whatever it \
+            sends, the runner answers its request with each case's reply and judges the request and whether \
+            the client crashed (a signal or a non-zero status) or hung, nothing about its output.
 
-            Exit status: 0 conformant, 1 not conformant, 2 the client could not be run.
+            Example: lpj check-client --command 'lpj call --host {host} --port {port} {method} {params}'
+
+            Exit status: 0 conformant, 1 not conformant, 2 the client could not be run (it never connected).
             """
     )
 
-    @Option(help: "The client's command line; {port} and {method} are replaced for each case.")
+    @Option(help: "The client's command line; {host}, {port}, {method} and {params} are replaced for each case.")
     var command: String
+
+    @Flag(help: "The client knows nothing of lpj-client/1 and takes only {port} (and {host}).")
+    var legacy = false
 
     @Option(name: .customLong("byte-order"), help: "The byte order the client speaks: little or big.")
     var byteOrder: ByteOrder = .little
@@ -37,29 +47,39 @@ struct CheckClientCommand: ParsableCommand {
     @Option(help: "Output format: human or json.")
     var format: CheckCommand.OutputFormat = .human
 
-    func run() throws {
-        guard command.contains("{port}"), command.contains("{method}") else {
-            throw ValidationError("--command must contain {port} and {method}")
+    func validate() throws {
+        guard command.contains("{port}") else { throw ValidationError("--command must contain {port}") }
+        if legacy {
+            if command.contains("{method}") || command.contains("{params}") {
+                throw ValidationError("--legacy runs a client that chooses its own request: --command takes {port} and {host} only")
+            }
+        } else if !command.contains("{method}") || !command.contains("{params}") {
+            throw ValidationError("--command must contain {method} and {params} (lpj-client/1), or add --legacy for a client that takes only {port}")
         }
+    }
+
+    func run() throws {
         let cases = ClientCheck.cases(fixtures: try FixtureSet.generate().fixtures)
         var options = CheckOptions()
         options.only = only
         let progress = ProgressLine(enabled: isatty(2) != 0)
         let results = try ClientCheck.run(command: command, cases: cases, byteOrder: byteOrder, timeoutMilliseconds: timeout,
-                                          only: options) { done, total, result in
+                                          only: options, legacy: legacy) { done, total, result in
             progress.update("[\(done)/\(total)] \(result.verdict.rawValue.padded(8)) \(result.id)")
         }
         progress.clear()
         let failed = results.filter { $0.verdict == .failed }
         let passed = results.filter { $0.verdict == .passed }
         let skipped = results.filter { $0.verdict == .skipped }
+        let notRun = results.filter { $0.verdict.rawValue == "not-run" || $0.summary.hasPrefix("not run: ") }
         if format == .json {
             let cases: [JSONValue] = results.map { result in
                 .object(["id": .string(result.id), "verdict": .string(result.verdict.rawValue), "summary": .string(result.summary),
                          "rules": .array(result.rules.map { .string($0.rawValue) }), "details": .array(result.details.map { .string($0) })])
             }
-            print(JSONWriter.string(.object(["tool": "lpj check-client", "command": .string(command), "cases": .array(cases),
-                                             "conformant": .bool(failed.isEmpty)]), style: .pretty))
+            print(JSONWriter.string(.object(["tool": "lpj check-client", "convention": .string(legacy ? "legacy" : "lpj-client/1"),
+                                             "command": .string(command), "cases": .array(cases),
+                                             "conformant": .bool(failed.isEmpty && notRun.isEmpty)]), style: .pretty))
         } else {
             for result in failed {
                 print("FAIL \(result.id) [\(result.rules.map(\.rawValue).joined(separator: ", "))]")
@@ -67,11 +87,14 @@ struct CheckClientCommand: ParsableCommand {
                 print("  \(result.summary)")
                 for detail in result.details where detail != result.summary { print("    \(detail)") }
             }
-            print("\(passed.count) passed, \(failed.count) failed, \(skipped.count) skipped")
+            for result in passed where result.summary.contains("; the reply breaks ") {
+                print("note \(result.id): \(result.summary)")
+            }
+            if let first = notRun.first { print("NOT RUN \(notRun.count) case(s): \(first.summary.dropFirst("not run: ".count))") }
+            print("\(passed.count) passed, \(failed.count) failed, \(skipped.count) skipped" + (notRun.isEmpty ? "" : ", \(notRun.count) not run"))
         }
-        let ran = results.filter { $0.verdict != .skipped }
-        if !ran.isEmpty, ran.allSatisfy({ $0.summary == "the client never connected" }) {
-            printToStandardError("lpj check-client: could not test: the client never connected (is {port} used in --command?)")
+        if !notRun.isEmpty {
+            printToStandardError("lpj check-client: could not test: \(notRun[0].summary.dropFirst("not run: ".count))")
             throw ExitCode(2)
         }
         throw ExitCode(failed.isEmpty ? 0 : 1)

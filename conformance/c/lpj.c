@@ -2,13 +2,19 @@
  * lpj.c - the lpj-c command: an LPJ client and fixture checker in C.
  *
  *   lpj-c ping [OPTIONS] [PARAMS_JSON]        {"in":"ping","params":PARAMS} -> pong?
- *   lpj-c call [OPTIONS] METHOD [PARAMS_JSON] any method, prints the response body
+ *   lpj-c call [OPTIONS] METHOD [PARAMS_JSON] any method, prints the response (lpj-client/1)
  *   lpj-c fixtures [-v] [DIR]                 every golden fixture against this library
  *   lpj-c interop [OPTIONS] [-v] [DIR]        the request fixtures against a live server
  *
- * Exit status: 0 success; 1 a wrong, refused or error response, or a failed
- * fixture; 2 a connection failure (refused, timed out, closed, reset) or a
- * usage error.
+ * Exit status: 0 success; 1 a wrong or error response, or a failed fixture;
+ * 2 no valid response (a connection failure, or a reply that breaks a rule)
+ * or a usage error.
+ *
+ * `call` follows lpj-client/1 (docs/conformance.md), so `lpj check-client`
+ * can judge it: a valid response is printed as exactly one line on stdout
+ * (the message as received, line breaks between tokens written as spaces)
+ * with exit 0 for success and 1 for an error response; a reply that breaks
+ * a rule gives exit 2 and one line on stderr naming the rule ID.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -22,6 +28,7 @@
 #include "lpj_fixtures.h"
 #include "lpj_interop.h"
 #include "lpj_message.h"
+#include "lpj_output.h"
 #include "lpj_scan.h"
 #include "lpj_value.h"
 
@@ -44,8 +51,9 @@ static const char usage[] =
     "  ping      send {\"in\":\"ping\",\"params\":PARAMS_JSON} (default \"ireader 0\"),\n"
     "            print the response body; succeed on a pong whose result equals\n"
     "            the params exactly (msg.value-equality)\n"
-    "  call      send METHOD with PARAMS_JSON (default null), print the response body;\n"
-    "            succeed on a successful (non-error) response\n"
+    "  call      send METHOD with PARAMS_JSON (default null); for a valid response\n"
+    "            print it on one line (lpj-client/1) and exit 0, or 1 for an error\n"
+    "            response; for a reply that breaks a rule exit 2, naming the rule\n"
     "  fixtures  check DIR/manifest.json and DIR/wire/*.bin against this library\n"
     "            (default DIR: ../../fixtures); prints one line per failed fixture and\n"
     "            ends with \"N passed, N failed\"\n"
@@ -169,8 +177,9 @@ static int report(const char *mode, const lpj_error_t *err) {
     return exit_status(err->code);
 }
 
-/* Sends one request and prints the response body. Returns 0 with the body
- * in *response (free it), or an exit status. */
+/* Sends one request and reads one response frame. Returns 0 with the body
+ * in *response (free it), or an exit status. Prints nothing on stdout: only a
+ * response that decodes is printed, by print_response(). */
 static int exchange(const options *o, const char *mode, const char *method, const char *params,
                     unsigned char **response, size_t *response_size) {
     lpj_error_t err;
@@ -182,22 +191,23 @@ static int exchange(const options *o, const char *mode, const char *method, cons
     if (client == NULL || lpj_client_set_limit(client, (uint32_t)o->limit, &err) != 0 ||
         lpj_client_exchange(client, body, size, response, response_size, &err) != 0) {
         status = report(mode, &err);
-    } else {
-        if (*response_size > 0) fwrite(*response, 1, *response_size, stdout);
-        fputc('\n', stdout);
-        fflush(stdout);
     }
     lpj_client_close(client);
     free(body);
     return status;
 }
 
-/* Checks a response body; returns 0 for a successful response. */
+/* Checks a response body; returns 0 for a successful response. A response
+ * that decodes (success or error response) is printed on one line. */
 static int check_response(const char *mode, const unsigned char *body, size_t size, lpj_response *response) {
     lpj_error_t err;
     if (lpj_response_decode(body, size, 0, response, &err) != 0) {
         lpj_error_prefix(&err, "the response breaks a rule");
         return report(mode, &err);
+    }
+    if (lpj_write_message_line(stdout, body, size) != 0) {
+        fprintf(stderr, "lpj-c: %s: could not write the response to standard output\n", mode);
+        return EXIT_CONNECTION; /* the caller clears the response */
     }
     if (response->is_error) {
         fprintf(stderr, "lpj-c: %s: error response %s%s%s: %s\n", mode, response->error_code,

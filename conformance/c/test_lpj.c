@@ -27,6 +27,7 @@
 #include "lpj_manifest.h"
 #include "lpj_message.h"
 #include "lpj_number.h"
+#include "lpj_output.h"
 #include "lpj_scan.h"
 #include "lpj_value.h"
 
@@ -702,7 +703,27 @@ static void test_client_fixtures(const char *dir) {
     lpj_manifest_free(&manifest);
 }
 
+/* ---- The response line of `lpj-c call` (lpj-client/1) ----------------------- */
+
+static void test_output_line(void) {
+    static const char body[] = "{\r\n  \"out\": \"pong\",\n  \"result\": [1.0, \"a\\nb\", 1e400]\n}";
+    FILE *stream = tmpfile();
+    CHECK(stream != NULL, "tmpfile");
+    if (stream == NULL) return;
+    CHECK(lpj_write_message_line(stream, (const unsigned char *)body, sizeof body - 1) == 0, "write");
+    char line[256] = {0};
+    rewind(stream);
+    const size_t size = fread(line, 1, sizeof line - 1, stream);
+    fclose(stream);
+    CHECK(size == sizeof body, "one octet more than the body (the final LF), got %zu", size);
+    CHECK(memchr(line, '\n', size - 1) == NULL && memchr(line, '\r', size) == NULL && line[size - 1] == '\n',
+          "exactly one line: %s", line);
+    line[size - 1] = '\0';
+    CHECK(equal_texts(line, body) == 1, "the line has the body's value: %s", line);
+}
+
 int main(int argc, char **argv) {
+    test_output_line();
     test_numbers();
     test_equality();
     test_scan();
