@@ -2,9 +2,11 @@ import LPJFixtures
 
 /// Every conformance case, in run order.
 public enum CaseCatalog {
-    /// The cases: the fixtures first, then segmentation, streams, lifecycle and concurrency.
+    /// The cases: the fixtures first, then messages, segmentation, streams, limits, lifecycle,
+    /// concurrency, timing, lpj.describe and the extensions.
     public static func all(fixtures: [Fixture]) -> [CheckCase] {
-        fixtureCases(fixtures) + segmentationCases + streamCases + limitProbeCases + lifecycleCases + concurrencyCases + timingCases
+        fixtureCases(fixtures) + messageCases + segmentationCases + streamCases + limitProbeCases + lifecycleCases
+            + concurrencyCases + timingCases + describeCases + extensionCases
     }
 
     /// The cases with the committed fixture catalog.

@@ -2,46 +2,189 @@ import LPJFixtures
 import LPJWire
 
 extension CaseCatalog {
-    /// One case per client-to-server fixture: its exact octets through the socket, its responses checked.
+    /// One case per client-to-server fixture: its exact octets through the socket (re-framed for a
+    /// big-endian server), its responses checked, each charged to the requirement it shows.
     static func fixtureCases(_ fixtures: [Fixture]) -> [CheckCase] {
         fixtures.filter { $0.definition.direction == .clientToServer }.map { fixture in
-            let definition = fixture.definition
-            // Exact echo of numbers beyond binary64 is only a SHOULD (msg.ping-echo-exact).
-            let level: CaseLevel = definition.classification == .implementationDefined ? .implementationDefined
-                : definition.rules.contains(.msgPingEchoExact) ? .should : .must
-            let hostile = definition.classification != .mustAccept
-            return CheckCase("fixture.\(definition.id)", definition.summary, rules: definition.rules, level: level, hostile: hostile) { context in
-                let target = context.target
-                let fixtureOrder = definition.receiverByteOrder.fixedOrder
-                if definition.receiverByteOrder == .auto, !target.detectsByteOrder {
-                    return .skipped("needs a server that detects the byte order (it answered only \(target.byteOrder) pings)")
-                }
-                if target.detectsByteOrder, definition.receiverByteOrder != .auto,
-                   definition.byteOrder.decodingOrder != definition.receiverByteOrder.fixedOrder {
-                    return .skipped("assumes a receiver fixed to \(definition.receiverByteOrder); this server detects the byte order")
-                }
-                if let fixtureOrder, fixtureOrder != target.byteOrder {
-                    return .skipped("written for a \(fixtureOrder) receiver; the server speaks \(target.byteOrder)")
-                }
-                let limitMatters = fixture.reading.stop?.code == .frameTooLarge || definition.wire.count > FrameConfiguration.minimumMaxBodyLength + 4
-                if limitMatters, definition.receiverLimit != target.maxBody {
-                    return .skipped("assumes a limit of \(definition.receiverLimit) octets; the server's is \(target.maxBody)\(target.maxBodyIsStated ? "" : " (assumed)")")
-                }
-                let (connection, reply) = try context.exchange(definition.wire)
-                defer { connection.close() }
-                let expected: [Expectation] = definition.responses.map { response in
-                    switch response {
-                    case .response(let response): return .response(out: response.out, result: response.result)
-                    case .error(let code, let level): return .error(code, level: level == "SHOULD" ? .should : .must)
-                    }
-                }
-                var outcome = context.judge(reply, expected: expected, level: level, connection: connection,
-                                            mustClose: definition.connection == .closed && fixture.reading.stop?.code != .truncatedFrame)
-                if definition.classification == .implementationDefined, outcome.verdict == .passed {
-                    outcome = .informational("same choice as the reference: " + outcome.summary)
-                }
-                return outcome
+            let plan = FixturePlan(fixture)
+            return CheckCase("fixture.\(fixture.definition.id)", fixture.definition.summary, covers: plan.requirements,
+                             informational: fixture.definition.classification == .implementationDefined) { context in
+                try plan.run(context)
             }
         }
     }
+}
+
+/// How one client-to-server fixture is sent and judged.
+struct FixturePlan: Sendable {
+    let definition: FixtureDefinition
+    /// The deepest body in the fixture.
+    let depth: Int
+    /// The frame-level fault after which a receiver reads nothing more: an oversized length or a frame
+    /// cut by the end of the stream.
+    let stop: WireError.Code?
+
+    init(_ fixture: Fixture) {
+        definition = fixture.definition
+        depth = fixture.reading.frames.compactMap { $0.json?.depth }.max() ?? 0
+        stop = fixture.reading.stop?.code
+    }
+
+    /// The requirements the fixture can show broken, its subject first: what a server that dies on
+    /// these octets failed to do.
+    var requirements: [RequirementID] {
+        var seen = Set<RequirementID>()
+        let expected = expectations(maxDepth: 512)
+        let subject: [RequirementID] = stop == .frameTooLarge ? [.refuseAtPrefix] : stop == .truncatedFrame ? [.eofNoResponse] : []
+        var closing: [RequirementID] = []
+        if case .closed(let requirement) = afterwards(expected) { closing = [requirement] }
+        return (subject + expected.map(\.requirement) + closing).filter { seen.insert($0).inserted }
+    }
+
+    func run(_ context: CheckContext) throws -> CaseOutcome {
+        let target = context.target
+        if let reason = byteOrderMismatch(target) { return .skipped(reason) }
+        let limitMatters = stop == .frameTooLarge || definition.wire.count > FrameConfiguration.minimumMaxBodyLength + 4
+        if limitMatters, definition.receiverLimit != target.maxBody {
+            return .skipped("assumes a limit of \(definition.receiverLimit) octets; the server's is \(target.maxBody)\(target.maxBodyIsStated ? "" : " (assumed)")")
+        }
+        if depth > 64, target.maxDepth == nil {
+            return .skipped("a body of depth \(depth) assumes a depth limit; the server states none, and any limit from 64 up is allowed (the depth cases use what it states)")
+        }
+        if definition.id.contains("nested-duplicates") { return try NestedDuplicates.judge(context, wire: wire(for: target)) }
+        let delivery = Delivery.oneWrite(wire(for: target), halfClose: stop == .truncatedFrame)
+        let expected = expectations(maxDepth: target.maxDepth ?? 512)
+        let (connection, reply) = try context.exchange(delivery, count: expected.count)
+        defer { connection.close() }
+        var outcome = context.judge(reply, expected: expected, connection: connection, delivery: delivery, afterwards: afterwards(expected))
+        if definition.classification == .implementationDefined, outcome.verdict == .passed {
+            outcome = .informational("as the server states: " + outcome.summary)
+        }
+        return outcome
+    }
+
+    /// Why the fixture does not apply to the target's byte order, or nil when it does.
+    func byteOrderMismatch(_ target: CheckTarget) -> String? {
+        let receiver = definition.receiverByteOrder
+        if target.detectsByteOrder {
+            if receiver == .auto { return nil }
+            guard definition.wire.count >= 4 else { return nil }
+            let w = definition.wire
+            let detected = ByteOrderDetection.detect(w[0], w[1], w[2], w[3], limit: target.maxBody).order
+            if receiver.fixedOrder == detected { return nil }
+            return "a receiver fixed to \(receiver) reads it differently from one that detects the byte order (detected: \(detected))"
+        }
+        if receiver == .auto { return "needs a server that detects the byte order (it answered only \(target.byteOrder) pings)" }
+        if receiver.fixedOrder == target.byteOrder { return nil }
+        if target.byteOrder == .big, reframable { return nil }
+        return "written for a \(receiver) receiver; the server speaks \(target.byteOrder)"
+    }
+
+    /// Whether the fixture is whole frames in the little-endian order that can be re-framed big-endian.
+    var reframable: Bool {
+        stop == nil && definition.byteOrder != .big && definition.receiverByteOrder == .little
+    }
+
+    /// The octets to send: the fixture's own, or its frames re-framed in the target's order.
+    func wire(for target: CheckTarget) -> [UInt8] {
+        guard !target.detectsByteOrder, definition.receiverByteOrder.fixedOrder != target.byteOrder, reframable else { return definition.wire }
+        var stream: [UInt8] = []
+        var offset = 0
+        let w = definition.wire
+        while offset + 4 <= w.count {
+            let length = Int(ByteOrder.little.value(w[offset], w[offset + 1], w[offset + 2], w[offset + 3]))
+            let end = min(w.count, offset + 4 + length)
+            stream += FrameEncoder(byteOrder: target.byteOrder).prefix(forLength: length) + w[(offset + 4)..<end]
+            offset = end
+        }
+        return stream + w[offset...]
+    }
+
+    /// The responses a conforming server sends, each with the requirement it tests.
+    func expectations(maxDepth: Int) -> [Expectation] {
+        let bodies = FrameWalk.bodies(definition.wire, order: definition.receiverByteOrder.fixedOrder ?? definition.byteOrder.decodingOrder,
+                                      limit: definition.receiverLimit)
+        return definition.responses.enumerated().map { index, response in
+            let body = index < bodies.count ? bodies[index] : nil
+            switch response {
+            case .response(let response):
+                if let body, let offset = body.depth(limit: maxDepth) {
+                    return .error(.invalidJSON, .nestingReject, offsets: [offset], bodyLength: body.count)
+                }
+                return Expectation(.response(out: response.out, result: response.result), acceptRequirement)
+            case .error(let code, _):
+                if code == .frameTooLarge { return .error(code, .oversizeErrorReply) }
+                let rejection = body.flatMap(Self.referenceRejection)
+                if let body, code == .invalidJSON, rejection?.rule == .bodyNestingLimit {
+                    // Judged against the server's own limit: at or under it, the body is echoed.
+                    guard let offset = body.depth(limit: maxDepth) else { return .pong(Self.params(body), .nestingAccept) }
+                    return .error(.invalidJSON, .nestingReject, offsets: [offset], bodyLength: body.count)
+                }
+                let requirement = code == .unknownMethod && definition.rules.contains(.msgMethodNames) ? .methodNamesExact
+                    : Self.rejectRequirement(code: code, rule: rejection?.rule)
+                return .error(code, requirement, offsets: nil, bodyLength: body?.count)
+            }
+        }
+    }
+
+    /// What the connection must do after the responses.
+    func afterwards(_ expected: [Expectation]) -> CheckContext.Afterwards {
+        switch stop {
+        case .frameTooLarge?: return .closed(.oversizeCloses)
+        case .truncatedFrame?: return .closed(.eofCloses)
+        default: return .open(expected.contains(where: \.isError) ? .errorKeepsConnection : .oneResponse)
+        }
+    }
+
+    /// The requirement a must-accept fixture tests, from the rules it lists.
+    var acceptRequirement: RequirementID {
+        for rule in definition.rules {
+            switch rule {
+            case .bodyNumbers: return .numbersNotRejected
+            case .bodyEscapesEqual: return .escapesDecode
+            case .msgMemberOrder: return .memberOrder
+            case .msgUnknownMembers: return .unknownMembersIgnored
+            case .bodyNestingMinimum: return .nestingAccept
+            case .frameMaxSizeMinimum: return .maxSizeMinimum
+            case .frameMaxSizeConfigurable: return .limitInclusive
+            case .connPipelining: return .pipelining
+            case .orderBigMode, .orderSameBothDirections: return .sameOrderServer
+            default: continue
+            }
+        }
+        return .pingEcho
+    }
+
+    /// The requirement that tells a server to answer a body with `code`, from the rule the reference
+    /// decoder names for it.
+    static func rejectRequirement(code: WireError.Code, rule: RuleID?) -> RequirementID {
+        switch (code, rule) {
+        case (.unknownMethod, _): return .unknownMethodAnswer
+        case (_, .bodyUTF8?): return .utf8Reject
+        case (_, .bodyNoBOM?): return .bomReject
+        case (_, .bodyNoLoneSurrogates?): return .loneSurrogateReject
+        case (_, .bodyNoNonfinite?): return .nonfiniteReject
+        case (_, .bodyNestingLimit?): return .nestingReject
+        case (_, .frameZeroLength?): return .zeroLengthAnswer
+        case (_, .bodyObject?): return .objectReject
+        case (_, .msgDuplicateMembers?): return .duplicateMembersReject
+        case (_, .msgRequest?): return .requestReject
+        case (.invalidJSON, _): return .jsonTextReject
+        case (.invalidRequest, _): return .requestReject
+        default: return .jsonTextReject
+        }
+    }
+
+    /// The reference decoder's verdict on a request body, or nil when it decodes.
+    static func referenceRejection(_ body: [UInt8]) -> WireError? {
+        do {
+            _ = try Request(body: body)
+            return nil
+        } catch {
+            return error as? WireError
+        }
+    }
+
+    /// The `params` of a request body the reference decodes.
+    static func params(_ body: [UInt8]) -> JSONValue { (try? Request(body: body))?.params ?? .null }
 }

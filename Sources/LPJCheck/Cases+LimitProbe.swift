@@ -3,17 +3,20 @@ import LPJWire
 
 extension CaseCatalog {
     /// Finds the largest body the server accepts, from prefixes alone: a length over the limit is refused
-    /// at once (`frame.limit-before-allocation`), a length within it makes the server wait for the body.
+    /// at once (`frame.oversize-close`), a length within it makes the server wait for the body.
     static let limitProbeCases: [CheckCase] = [
         CheckCase("size.limit-probe", "Binary search, by prefixes alone, for the largest body length the server waits for; it must equal the limit lpj.describe states.",
-                  rules: [.frameLimitBeforeAllocation, .frameMaxSizeConfigurable, .msgDescribe], level: .must, hostile: true) { context in
+                  covers: [.maxSizeMinimum, .describeMaxBody]) { context in
             var accepted = FrameConfiguration.minimumMaxBodyLength
             guard try waitsForBody(context, length: accepted) else {
-                return .violation(.must, "a prefix announcing \(accepted) octets was refused: every receiver must accept 65,536 (frame.max-size-minimum)")
+                return .broke(.maxSizeMinimum, "a prefix announcing \(accepted) octets was refused at once: every receiver must accept 65,536")
             }
             var refused = 256 << 20
             if try waitsForBody(context, length: refused) {
-                return .informational("waits for a body of \(refused) octets: the limit is over 256 MiB, or there is none")
+                guard context.target.maxBodyIsStated else {
+                    return .informational("waits for a body of \(refused) octets: the limit is over 256 MiB, or there is none")
+                }
+                return .broke(.describeMaxBody, "lpj.describe states maxBody \(context.target.maxBody), but the server waits for a body of \(refused) octets")
             }
             while refused - accepted > 1 {
                 let middle = accepted + (refused - accepted) / 2
@@ -22,16 +25,20 @@ extension CaseCatalog {
             let found = "the largest body length accepted is \(accepted)"
             guard context.target.maxBodyIsStated else { return .informational(found + " (the server does not state its limit)") }
             if accepted == context.target.maxBody { return .passed(found + ", as lpj.describe states") }
-            return .violation(.must, found + ", but lpj.describe states \(context.target.maxBody)",
-                              details: ["a limit that is off by one refuses a body of exactly the limit (frame.max-size-configurable)"])
+            return .broke(.describeMaxBody, found + ", but lpj.describe states \(context.target.maxBody)")
         },
     ]
 
     /// Whether the server, given only a prefix announcing `length`, keeps waiting for the body (accepted)
-    /// rather than answering or closing at once (refused).
+    /// rather than answering or closing at once (refused). On a server that detects the byte order, a
+    /// ping goes first, so that the probe prefix is read in the order already detected.
     static func waitsForBody(_ context: CheckContext, length: Int) throws -> Bool {
         let connection = try context.connect()
         defer { connection.close() }
+        if context.target.detectsByteOrder {
+            try connection.send(Request(method: "ping", params: "order"))
+            guard connection.read(count: 1, timeoutMilliseconds: context.target.timeoutMilliseconds).responses.first?.out == "pong" else { return false }
+        }
         try connection.send(FrameEncoder(byteOrder: context.target.byteOrder).prefix(forLength: length))
         let reply = connection.read(count: 1, timeoutMilliseconds: 250)
         return reply.timedOut && reply.frames.isEmpty && !reply.closed

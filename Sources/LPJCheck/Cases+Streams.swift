@@ -2,68 +2,111 @@ import Foundation
 import LPJWire
 
 extension CaseCatalog {
-    /// Pipelining and body sizes up to the limit, and how the limit is enforced.
+    /// Pipelining, body sizes up to the limit, lengths that stress a reader, and how the limit is enforced.
     static let streamCases: [CheckCase] = [
         CheckCase("pipelining.300-in-one-write", "300 pings in one write, answered once each, in order.",
-                  rules: [.connPipelining, .connInOrder, .connOneResponse], level: .must) { context in
+                  covers: [.pipelining, .inOrder, .oneResponse]) { context in
             let requests = (0..<300).map { Request(method: "ping", params: .number(JSONNumber($0))) }
-            let (connection, reply) = try context.exchange(requests.flatMap { context.frame($0) }, halfClose: false, count: requests.count)
+            let delivery = Delivery.oneWrite(requests.flatMap { context.frame($0) })
+            let (connection, reply) = try context.exchange(delivery, count: requests.count)
             defer { connection.close() }
-            return context.judge(reply, expected: requests.map { .pong($0.params) }, level: .must, connection: connection)
+            return context.judge(reply, expected: requests.map { .pong($0.params, .pipelining) }, connection: connection, delivery: delivery)
         },
-        CheckCase("pipelining.mixed-errors", "Pings, an unknown method and malformed JSON in one write: each answered in order.",
-                  rules: [.connInOrder, .msgErrorKeepsConnection, .connOneResponse], level: .must, hostile: true) { context in
-            let bytes = context.frame(Request(method: "ping", params: 1)) + context.frame(Request(method: "lpj.no-such-method", params: nil))
-                + context.frame(Array("{\"in\":".utf8)) + context.frame(Request(method: "ping", params: 2))
-            let (connection, reply) = try context.exchange(bytes, halfClose: false, count: 4)
+        CheckCase("pipelining.mixed-errors", "Pings, an unknown method and malformed JSON in one write: each answered in order, the connection kept.",
+                  covers: [.errorKeepsConnection, .inOrder, .unknownMethodAnswer, .jsonTextReject]) { context in
+            let malformed = Array("{\"in\":".utf8)
+            let bytes = context.frame(Request(method: "ping", params: 1)) + context.frame(Request(method: "no-such-method", params: nil))
+                + context.frame(malformed) + context.frame(Request(method: "ping", params: 2))
+            let delivery = Delivery.oneWrite(bytes)
+            let (connection, reply) = try context.exchange(delivery, count: 4)
             defer { connection.close() }
-            return context.judge(reply, expected: [.pong(1), .error(.unknownMethod), .error(.invalidJSON), .pong(2)], level: .must, connection: connection)
+            return context.judge(reply, expected: [.pong(1, .pipelining), .error(.unknownMethod, .unknownMethodAnswer),
+                                                   .error(.invalidJSON, .jsonTextReject, offsets: [malformed.count], bodyLength: malformed.count),
+                                                   .pong(2, .errorKeepsConnection)],
+                                 connection: connection, delivery: delivery, afterwards: .open(.errorKeepsConnection))
         },
         CheckCase("size.sweep", "Pings with bodies from 34 octets up to 65,536 (the least every receiver accepts).",
-                  rules: [.frameMaxSizeMinimum, .frameLengthCountsOctets], level: .must) { context in
-            for size in [34, 100, 1_000, 4_096, 16_384, 65_535, 65_536] {
-                let outcome = try sizedPing(context, size: size, level: .must)
-                if outcome.verdict != .passed { return outcome }
-            }
-            return .passed("bodies of 34 to 65,536 octets all answered")
+                  covers: [.maxSizeMinimum]) { context in
+            try sizedPings(context, sizes: [34, 100, 1_000, 4_096, 16_384, 65_535, 65_536], requirement: .maxSizeMinimum)
         },
-        CheckCase("size.at-limit", "A ping whose body is exactly the server's limit is answered (the limit is inclusive).",
-                  rules: [.frameMaxSizeConfigurable], level: .should) { context in
-            guard context.target.maxBodyIsStated || context.target.maxBody <= 1 << 20 else { return .skipped("limit unknown") }
-            return try sizedPing(context, size: context.target.maxBody, level: context.target.maxBodyIsStated ? .must : .should)
+        CheckCase("size.buffer-multiples", "Frames whose whole size is 1,024, 4,096, 8,192 or 65,536 octets: a read that returns exactly a buffer's size.",
+                  covers: [.readsArePartial]) { context in
+            try sizedPings(context, sizes: [1_020, 4_092, 8_188, 65_532, 1_024, 4_096], requirement: .readsArePartial)
         },
-        CheckCase("size.over-limit", "A prefix announcing limit + 1 octets: refused from the prefix alone, with frame-too-large, then closed.",
-                  rules: [.frameLimitBeforeAllocation, .frameOversizeClose, .frameOversizeErrorReply], level: .must, hostile: true) { context in
-            let connection = try context.connect()
+        CheckCase("size.high-prefix-octets", "Lengths whose prefix octets are 0x80 or more (128, 200, 255, 33,023): read as unsigned.",
+                  covers: [.prefixUnsigned]) { context in
+            try sizedPings(context, sizes: [128, 200, 255, 33_023], requirement: .prefixUnsigned)
+        },
+        CheckCase("size.at-limit", "A ping whose body is exactly the limit lpj.describe states is answered (the limit is inclusive).",
+                  covers: [.limitInclusive]) { context in
+            guard context.target.maxBodyIsStated else { return .skipped("the server does not state its limit") }
+            return try sizedPings(context, sizes: [context.target.maxBody], requirement: .limitInclusive)
+        },
+        CheckCase("size.over-limit", "A prefix announcing limit + 1 octets and no body: refused from the prefix alone, with frame-too-large, then closed.",
+                  covers: [.refuseAtPrefix, .oversizeCloses, .oversizeErrorReply]) { context in
+            try overLimit(context, length: context.target.maxBody + 1)
+        },
+        CheckCase("size.max-uint32", "A prefix ff ff ff ff (4,294,967,295, never -1) and no body: refused at once, then closed.",
+                  covers: [.refuseAtPrefix, .prefixUnsigned, .oversizeCloses]) { context in
+            try overLimit(context, length: Int(UInt32.max))
+        },
+        CheckCase("size.over-limit-after-ping", "A ping, then a prefix over the limit, in one write: the pong first, then frame-too-large, then closed.",
+                  covers: [.oversizeEarlierResponses, .oversizeCloses]) { context in
+            let prefix = FrameEncoder(byteOrder: context.target.byteOrder).prefix(forLength: context.target.maxBody + 1)
+            let delivery = Delivery.oneWrite(context.frame(Request(method: "ping", params: "before")) + prefix)
+            let (connection, reply) = try context.exchange(delivery, count: 2)
             defer { connection.close() }
-            try connection.send(FrameEncoder(byteOrder: context.target.byteOrder).prefix(forLength: context.target.maxBody + 1))
-            // No body follows: a server that waits for it instead of refusing at once never answers.
-            let reply = connection.read(timeoutMilliseconds: context.target.timeoutMilliseconds)
-            if reply.timedOut && !reply.closed {
-                return .violation(.must, "no refusal within \(context.target.timeoutMilliseconds) ms: the server waits for a body over its limit",
-                                  details: ["expected: frame-too-large and close as soon as the prefix is read (frame.limit-before-allocation)"], sent: connection.sent)
-            }
-            let refusedWith = reply.responses.first?.errorResult?.code
-            if refusedWith == "frame-too-large", reply.closed { return .passed("frame-too-large, then closed") }
-            if reply.frames.isEmpty, reply.closed {
-                return .violation(.should, "closed\(reply.reset ? " with a reset" : "") without an error response (frame.oversize-error-reply)", sent: connection.sent)
-            }
-            return context.judge(reply, expected: [.error(.frameTooLarge, level: .should)], level: .must, connection: connection, mustClose: true)
+            var expected: [Expectation] = [.pong("before", .oversizeEarlierResponses)]
+            if reply.frames.count > 1 || !reply.closed { expected.append(.error(.frameTooLarge, .oversizeErrorReply)) }
+            return context.judge(reply, expected: expected, connection: connection, delivery: delivery, afterwards: .closed(.oversizeCloses))
         },
     ]
 
-    /// A ping whose body is exactly `size` octets.
-    static func sizedPing(_ context: CheckContext, size: Int, level: CaseLevel) throws -> CaseOutcome {
-        let overhead = Request(method: "ping", params: "").body().count
-        let params = JSONValue.string(String(repeating: "x", count: max(0, size - overhead)))
-        let body = Request(method: "ping", params: params).body()
+    /// Pings whose bodies are exactly `sizes` octets, each on its own connection; the first that fails.
+    static func sizedPings(_ context: CheckContext, sizes: [Int], requirement: RequirementID) throws -> CaseOutcome {
+        for size in sizes {
+            let ping = CheckContext.harmlessPing(bodyLength: size)
+            let delivery = Delivery.oneWrite(context.frame(ping.body))
+            let (connection, reply) = try context.exchange(delivery, count: 1, extraMilliseconds: size / 1_000)
+            var outcome = context.judge(reply, expected: [.pong(ping.params, requirement)], connection: connection, delivery: delivery)
+            connection.close()
+            if outcome.verdict != .passed {
+                outcome.summary = "body of \(ping.body.count) octets: " + outcome.summary
+                outcome.sent = nil
+                return outcome
+            }
+        }
+        return .passed("bodies of \(sizes.map(String.init).joined(separator: ", ")) octets all answered")
+    }
+
+    /// A prefix announcing `length` (over the limit) with no body: refused at once, then closed.
+    static func overLimit(_ context: CheckContext, length: Int) throws -> CaseOutcome {
         let connection = try context.connect()
         defer { connection.close() }
-        try connection.send(context.frame(body))
-        let reply = connection.read(count: 1, timeoutMilliseconds: context.target.timeoutMilliseconds + size / 1_000)
-        var outcome = context.judge(reply, expected: [.pong(params)], level: level, connection: connection)
-        if outcome.verdict != .passed { outcome.summary = "body of \(body.count) octets: " + outcome.summary } else { outcome.summary = "body of \(body.count) octets answered" }
-        outcome.sent = nil
-        return outcome
+        let prefix = FrameEncoder(byteOrder: context.target.byteOrder).prefix(forLength: length)
+        try connection.send(prefix)
+        let reply = connection.read(timeoutMilliseconds: context.target.timeoutMilliseconds)
+        let hex = prefix.map(hexByte).joined(separator: " ")
+        if reply.timedOut && !reply.closed && reply.frames.isEmpty {
+            return .broke(.refuseAtPrefix, "\(hex) (\(length) octets, over the limit \(context.target.maxBody)): no refusal within \(context.target.timeoutMilliseconds) ms; the server waits for the body",
+                          sent: connection.sent)
+        }
+        var violations = ResponseInspection.senderViolations(reply, connection: connection)
+        if reply.framingError != nil || reply.frames.count > reply.responses.count {
+            // The answer came but could not be read: the sender violations say why.
+        } else if let response = reply.responses.first {
+            if response.errorResult?.code != WireError.Code.frameTooLarge.rawValue {
+                violations.append(Violation(.oversizeErrorReply, "\(hex): answered \(JSONWriter.string(response.json()).prefix(100)), not frame-too-large"))
+            }
+        } else {
+            violations.append(Violation(.oversizeErrorReply, "\(hex): closed\(reply.reset ? " with a reset" : "") without a frame-too-large response"))
+        }
+        if reply.frames.count > 1 { violations.append(Violation(.oneResponse, "\(reply.frames.count) responses to one oversized prefix")) }
+        if !reply.closed {
+            let more = connection.read(timeoutMilliseconds: context.target.timeoutMilliseconds)
+            if !more.closed { violations.append(Violation(.oversizeCloses, "\(hex): the connection stayed open after the refusal")) }
+        }
+        guard !violations.isEmpty else { return .passed("frame-too-large, then closed") }
+        return .broke(violations, details: Evidence.hexDump(connection.received, around: 0, title: "received"), sent: connection.sent)
     }
 }

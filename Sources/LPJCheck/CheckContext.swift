@@ -1,9 +1,9 @@
 import LPJWire
 
-/// What a case works with: the target, fresh connections, and ways to judge a reply.
+/// What a case works with: the target, fresh connections, and the judge of replies.
 public final class CheckContext: @unchecked Sendable {
     public let target: CheckTarget
-    /// Whether the server gave a valid pong at the probe; if not, liveness only asks for any answer.
+    /// Whether the server gave a valid pong at the probe; if not, liveness only asks for any octets back.
     public let pongsAtProbe: Bool
 
     public init(target: CheckTarget, pongsAtProbe: Bool = true) {
@@ -11,7 +11,7 @@ public final class CheckContext: @unchecked Sendable {
         self.pongsAtProbe = pongsAtProbe
     }
 
-    /// A fresh connection in the target's byte order.
+    /// A fresh connection in the target's byte order (or `byteOrder`).
     public func connect(byteOrder: ByteOrder? = nil) throws -> ProbeConnection {
         try ProbeConnection(host: target.host, port: target.port, byteOrder: byteOrder ?? target.byteOrder,
                             timeoutMilliseconds: target.timeoutMilliseconds, responseLimit: target.maxBody + 65_536)
@@ -23,107 +23,182 @@ public final class CheckContext: @unchecked Sendable {
     /// The frame of `request` in the target's byte order.
     public func frame(_ request: Request) -> [UInt8] { frame(request.body()) }
 
-    /// Sends `bytes` on a fresh connection, half-closes, and reads everything that comes back.
-    public func exchange(_ bytes: [UInt8], halfClose: Bool = true, count: Int? = nil) throws -> (ProbeConnection, ProbeConnection.Reply) {
+    /// Sends `delivery` on a fresh connection and reads until `count` responses, EOF or the time-out.
+    public func exchange(_ delivery: Delivery, count: Int? = nil, extraMilliseconds: Int = 0) throws -> (ProbeConnection, ProbeConnection.Reply) {
         let connection = try connect()
-        try connection.send(bytes)
-        if halfClose { connection.halfClose() }
-        let reply = connection.read(count: count, timeoutMilliseconds: target.timeoutMilliseconds)
+        try delivery.send(on: connection)
+        let reply = connection.read(count: count, timeoutMilliseconds: target.timeoutMilliseconds + extraMilliseconds)
         return (connection, reply)
     }
 
-    /// Whether a fresh connection gets its pong: the liveness check after every hostile case.
+    /// Sends `bytes` in one write on a fresh connection, optionally half-closes, and reads.
+    public func exchange(_ bytes: [UInt8], halfClose: Bool = true, count: Int? = nil) throws -> (ProbeConnection, ProbeConnection.Reply) {
+        try exchange(.oneWrite(bytes, halfClose: halfClose), count: count)
+    }
+
+    /// Whether a fresh connection gets its pong: the liveness check after every case.
     public func serverAnswers() -> Bool {
         guard let (connection, reply) = try? exchange(frame(Request(method: "ping", params: "alive?")), halfClose: false, count: 1)
         else { return false }
         connection.close()
         guard pongsAtProbe else { return !connection.received.isEmpty }
-        return reply.responses.first.map { $0.out == "pong" && $0.result == "alive?" } ?? false
+        return reply.responses.first.map { $0.out == "pong" } ?? false
     }
 
-    /// Judges `reply` against the responses a conforming server sends, in order.
-    public func judge(_ reply: ProbeConnection.Reply, expected: [Expectation], level: CaseLevel, connection: ProbeConnection,
-                      mustClose: Bool = false) -> CaseOutcome {
+    /// What the connection must do once the expected responses are in.
+    public enum Afterwards: Sendable {
+        /// Stay open: a following ping is answered. `requirement` is broken when it is not.
+        case open(RequirementID)
+        /// Close (EOF or reset) without sending more; `requirement` is broken when it stays open.
+        case closed(RequirementID)
+        /// Either.
+        case either
+    }
+
+    /// Judges the reply to `delivery` against the responses a conforming server sends, in order.
+    ///
+    /// Every frame that came back is checked as a response first (a server is a sender too), then against
+    /// its expectation. When expected responses are missing, the runner asks why before it blames the
+    /// case's content: it repeats the delivery with harmless pings of the same lengths, then in one write
+    /// without half-close, so a server that cannot take the delivery is charged with that, not with what
+    /// the octets said.
+    public func judge(_ reply: ProbeConnection.Reply, expected: [Expectation], connection: ProbeConnection,
+                      delivery: Delivery, afterwards: Afterwards = .either) -> CaseOutcome {
+        var reply = reply
+        let inspection = ResponseInspection.inspect(reply, connection: connection)
+        var violations = inspection.violations
+        if let swapped = Self.outOfOrder(reply, expected: expected) {
+            violations.append(Violation(.inOrder, swapped))
+        } else {
+            for (index, expectation) in expected.enumerated() where index < min(reply.frames.count, inspection.trustedFrames) {
+                guard let response = reply.frames[index].response else { continue }
+                violations += expectation.violations(response).map { Violation($0.requirement, "response \(index + 1): " + $0.summary) }
+            }
+        }
+        if reply.frames.count > expected.count, inspection.trustedFrames >= reply.frames.count {
+            violations.append(Violation(.oneResponse, "\(reply.frames.count - expected.count) response(s) more than the \(expected.count) expected"))
+        }
         var details: [String] = []
-        var worst: CaseLevel?
-        func note(_ problemLevel: CaseLevel, _ text: String) {
-            details.append(text)
-            if worst == nil || (problemLevel == .must && worst != .must) { worst = problemLevel }
+        let unreadable = reply.framingError != nil || inspection.trustedFrames < reply.frames.count
+        if reply.frames.count < expected.count, !unreadable {
+            let missing = expected[reply.frames.count]
+            let ending = Evidence.ending(reply)
+            let cause = missingCause(delivery: delivery, subject: missing.requirement, expectation: missing)
+            violations.append(Violation(cause.requirement, "response \(reply.frames.count + 1) of \(expected.count) missing (\(missing)): \(ending) after \(connection.sent.count) octets sent (\(delivery.summary))\(cause.note)"))
+            details += cause.details
+        } else if !unreadable {
+            violations += afterwardsViolations(&reply, afterwards: afterwards, connection: connection, answeredError: expected.contains(where: \.isError))
         }
-        for (index, expectation) in expected.enumerated() {
-            guard index < reply.frames.count else {
-                note(expectation.level, "response \(index + 1) of \(expected.count) missing (\(expectation)): \(Evidence.ending(reply))")
-                continue
+        guard !violations.isEmpty else {
+            return .passed("\(expected.count) response(s) as expected")
+        }
+        details += Evidence.hexDump(connection.received, around: 0, title: "received")
+        return .broke(violations, details: details, sent: connection.sent)
+    }
+
+    /// Whether the connection did what it must once the responses were in.
+    private func afterwardsViolations(_ reply: inout ProbeConnection.Reply, afterwards: Afterwards, connection: ProbeConnection,
+                                      answeredError: Bool) -> [Violation] {
+        switch afterwards {
+        case .either:
+            return []
+        case .closed(let requirement):
+            if reply.closed { return [] }
+            let more = connection.read(timeoutMilliseconds: target.timeoutMilliseconds)
+            if more.closed && more.frames.isEmpty { return [] }
+            if !more.frames.isEmpty { return [Violation(.oneResponse, "\(more.frames.count) more response(s) where the connection should have closed")] }
+            return [Violation(requirement, "the connection stayed open for \(target.timeoutMilliseconds) ms; it must be closed")]
+        case .open(let requirement):
+            // A refusal as oversized closes the connection by rule; the refusal itself is what is wrong.
+            if reply.responses.contains(where: { $0.errorResult?.code == WireError.Code.frameTooLarge.rawValue }) { return [] }
+            if reply.closed {
+                return [Violation(requirement, "the server closed the connection\(reply.reset ? " with a reset" : "") after answering\(answeredError ? " with an error" : "")")]
             }
-            let frame = reply.frames[index]
-            guard let response = frame.response else {
-                note(.must, "response \(index + 1) is not a valid response: \(frame.error.map { "\($0)" } ?? "unreadable")")
-                details += Evidence.bodyDump(frame.body, error: frame.error)
-                continue
+            let probe: JSONValue = "still open?"
+            guard (try? connection.send(frame(Request(method: "ping", params: probe)))) != nil else {
+                return [Violation(requirement, "the connection could not take a following ping")]
             }
-            if let problem = expectation.mismatch(response) { note(expectation.level, "response \(index + 1): \(problem)") }
-        }
-        if reply.frames.count > expected.count {
-            note(.must, "\(reply.frames.count - expected.count) response(s) more than the \(expected.count) expected (conn.one-response)")
-        }
-        if let framingError = reply.framingError {
-            note(.must, "the response stream broke framing: \(framingError)")
-            details += Evidence.streamDiagnosis(connection.received, byteOrder: connection.byteOrder)
-        }
-        if mustClose, !reply.closed { note(.must, "the connection stayed open; it must be closed") }
-        guard let worst else {
-            return .passed("\(expected.count) response(s) as expected\(mustClose ? ", then closed" : "")")
-        }
-        // The weaker of the case's level and the problem's: a SHOULD problem in a MUST case warns.
-        var outcome = CaseOutcome.violation(max(level, worst), details.first ?? "unexpected reply", details: details, sent: connection.sent)
-        outcome.details.append(contentsOf: Evidence.hexDump(connection.received, around: 0, title: "received"))
-        return outcome
-    }
-}
-
-/// One response a case expects.
-public enum Expectation: CustomStringConvertible {
-    /// `out` and a result equal under `msg.value-equality`.
-    case response(out: String, result: JSONValue)
-    /// An error response with `code`; `level` SHOULD where sending it is only recommended.
-    case error(WireError.Code, level: CaseLevel = .must)
-    /// Any non-error response.
-    case anySuccess
-
-    public static func pong(_ params: JSONValue) -> Expectation { .response(out: "pong", result: params) }
-
-    var level: CaseLevel {
-        if case .error(_, let level) = self { return level }
-        return .must
-    }
-
-    public var description: String {
-        switch self {
-        case .response(let out, let result): return "\(out) \(JSONWriter.string(result).prefix(80))"
-        case .error(let code, _): return "error \(code)"
-        case .anySuccess: return "a successful response"
+            let more = connection.read(count: 1, timeoutMilliseconds: target.timeoutMilliseconds)
+            if more.responses.first.map({ $0.out == "pong" }) == true { return [] }
+            return [Violation(requirement, "a following ping on the same connection got no pong: \(more.frames.isEmpty ? Evidence.ending(more) : "another answer")")]
         }
     }
 
-    /// Why `response` does not meet this expectation, or `nil`.
-    func mismatch(_ response: Response) -> String? {
-        switch self {
-        case .response(let out, let result):
-            if response.out != out { return "expected out \"\(out)\", got \"\(response.out)\"\(response.errorResult.map { " (\($0))" } ?? "")" }
-            if result.isSameValue(as: response.result) { return nil }
-            return "result differs at \(result.firstDifference(from: response.result) ?? "/ (members differ)")"
-        case .error(let code, _):
-            guard let error = response.errorResult else { return "expected an error response \(code), got out \"\(response.out)\"" }
-            return error.code == code.rawValue ? nil : "expected error code \(code), got \(error.code)"
-        case .anySuccess:
-            return response.errorResult.map { "expected success, got error \($0)" }
+    /// Why a response did not come: the server died, it cannot take this delivery, or it cannot take
+    /// this frame length; otherwise the content, charged to `subject`.
+    func missingCause(delivery: Delivery, subject: RequirementID, expectation: Expectation? = nil) -> (requirement: RequirementID, note: String, details: [String]) {
+        guard serverAnswers() else {
+            return (subject, "; the server stopped answering (a fresh connection gets no pong)", [])
         }
+        if case .error(.unknownMethod, _)? = expectation?.kind, subject != .unknownMethodAnswer,
+           !controlAnsweredError(Request(method: "no-such-method", params: nil), code: .unknownMethod) {
+            return (.unknownMethodAnswer, "; a plain unknown method gets no unknown-method answer either", [])
+        }
+        let lengths = FrameWalk.completeFrameLengths(delivery.bytes, order: target.byteOrder, limit: target.maxBody)
+        guard !lengths.isEmpty else { return (subject, "", []) }
+        let harmless = lengths.map { Self.harmlessPing(bodyLength: $0) }
+        let stream = harmless.flatMap { frame($0.body) }
+        let sameShape = stream.count == FrameWalk.completeFramesOctets(lengths) && stream.count <= delivery.bytes.count
+            ? delivery.reshaped(stream) : Delivery.oneWrite(stream, halfClose: delivery.halfClose)
+        if controlAnswered(sameShape, pongs: harmless.map(\.params)) {
+            return (subject, "", ["harmless pings of the same lengths, sent the same way (\(sameShape.summary)), were all answered: the content is the cause"])
+        }
+        let plain = Delivery.oneWrite(stream)
+        if controlAnswered(plain, pongs: harmless.map(\.params)) {
+            let blame: RequirementID = delivery.isSplit ? .readsArePartial : delivery.halfClose ? .halfCloseAnswers : lengths.count > 1 ? .pipelining : subject
+            return (blame, "; harmless pings of the same lengths fail the same way (\(sameShape.summary)) but pass in one write without half-close",
+                    ["the delivery, not the content, is what the server cannot take"])
+        }
+        if lengths.count > 1, controlAnswered(.oneWrite(frame(harmless[0].body)), pongs: [harmless[0].params]) {
+            let apart = Delivery(pieces: harmless.map { frame($0.body) }, pauseMilliseconds: 150)
+            if controlAnswered(apart, pongs: harmless.map(\.params)) {
+                return (.keepsNextFrame, "; the same pings are answered when each arrives in its own write, but not \(lengths.count) in one write: the octets after the first frame are lost", [])
+            }
+            return (.pipelining, "; one harmless ping is answered, \(lengths.count) pipelined are not, even in separate writes", [])
+        }
+        let prefixes = lengths.map { FrameEncoder(byteOrder: target.byteOrder).prefix(forLength: $0) }
+        if prefixes.contains(where: { $0.contains { $0 >= 0x80 } }) {
+            return (.prefixUnsigned, "; even a harmless ping of the same length is not answered, and its length prefix has an octet of 0x80 or more",
+                    ["a receiver must read the 4 prefix octets as an unsigned integer (frame.prefix-size)"])
+        }
+        return (lengths.max()! <= 65_536 ? .maxSizeMinimum : subject, "; even a harmless ping of the same length (\(lengths.max()!) octets) is not answered", [])
     }
-}
 
-extension CaseLevel: Comparable {
-    /// MUST < SHOULD < IMPLEMENTATION-DEFINED < INFORMATIONAL: `min` is the stricter.
-    public static func < (lhs: CaseLevel, rhs: CaseLevel) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    /// When every expected response came but not in order, the sentence that says so; else nil.
+    static func outOfOrder(_ reply: ProbeConnection.Reply, expected: [Expectation]) -> String? {
+        let responses = reply.responses
+        guard expected.count > 1, responses.count == expected.count, reply.frames.count == expected.count else { return nil }
+        let inPlace = zip(expected, responses).filter { $0.0.violations($0.1).isEmpty }.count
+        guard inPlace < expected.count else { return nil }
+        var unused = Array(responses.indices)
+        var order: [Int] = []
+        for expectation in expected {
+            guard let at = unused.firstIndex(where: { expectation.violations(responses[$0]).isEmpty }) else { return nil }
+            order.append(unused.remove(at: at))
+        }
+        let moved = order.enumerated().filter { $0.offset != $0.element }.prefix(3).map { "request \($0.offset + 1) answered in place \($0.element + 1)" }
+        return "every response came, but not in request order: " + moved.joined(separator: ", ")
+    }
+
+    /// Whether `delivery` of harmless pings gets exactly their pongs.
+    private func controlAnswered(_ delivery: Delivery, pongs: [JSONValue]) -> Bool {
+        guard let (connection, reply) = try? exchange(delivery, count: pongs.count) else { return false }
+        connection.close()
+        guard reply.responses.count == pongs.count else { return false }
+        return zip(reply.responses, pongs).allSatisfy { $0.out == "pong" && $0.result.isSameValue(as: $1) }
+    }
+
+    /// Whether `request`, alone on a fresh connection, gets an error response with `code`.
+    private func controlAnsweredError(_ request: Request, code: WireError.Code) -> Bool {
+        guard let (connection, reply) = try? exchange(.oneWrite(frame(request)), count: 1) else { return false }
+        connection.close()
+        return reply.responses.first?.errorResult?.code == code.rawValue
+    }
+
+    /// A ping whose body is exactly `bodyLength` octets when it can be (25 at least).
+    static func harmlessPing(bodyLength: Int) -> (body: [UInt8], params: JSONValue) {
+        let overhead = Request(method: "ping", params: "").body().count
+        let params = JSONValue.string(String(repeating: "x", count: max(0, bodyLength - overhead)))
+        return (Request(method: "ping", params: params).body(), params)
     }
 }

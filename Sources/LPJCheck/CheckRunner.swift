@@ -11,6 +11,8 @@ public struct CheckOptions: Sendable {
     public var strict = false
     /// Case IDs known to fail; listed cases that pass are stale and fail the run.
     public var expectedDeviations: Set<String> = []
+    /// Resume a run after this case (for a server restarted after it died): earlier cases are not run.
+    public var resumeAfter: String?
 
     public init() {}
 
@@ -42,6 +44,8 @@ public struct CaseResult: Sendable {
     public var level: CaseLevel
     public var verdict: Verdict
     public var summary: String
+    /// The requirements the server was seen to break in this case.
+    public var violations: [Violation] = []
     public var details: [String]
     /// A shell command that replays the exact octets the case sent.
     public var replay: String?
@@ -57,7 +61,7 @@ public struct CheckReport: Sendable {
     public var target: CheckTarget
     public var probe: ServerProbe
     public var results: [CaseResult]
-    /// The server stopped answering after this case; later cases were skipped.
+    /// The server stopped answering after this case; later cases were not run.
     public var serverStoppedAfter: String?
 
     public func count(_ verdict: Verdict) -> Int {
@@ -70,8 +74,21 @@ public struct CheckReport: Sendable {
     /// 0 conformant, 1 not conformant.
     public var exitStatus: Int32 { failures == 0 ? 0 : 1 }
 
-    /// The closing line: `N passed, N failed, N skipped`.
-    public var summaryLine: String { "\(count(.passed)) passed, \(failures) failed, \(count(.skipped)) skipped" }
+    /// The closing line: `N passed, N failed, N skipped` (and how many could not run).
+    public var summaryLine: String {
+        let notRun = count(.notRun)
+        return "\(count(.passed)) passed, \(failures) failed, \(count(.skipped)) skipped" + (notRun > 0 ? ", \(notRun) not run" : "")
+    }
+
+    /// One line on the cases that could not run, or nil.
+    public var notRunLine: String? {
+        let notRun = count(.notRun)
+        guard notRun > 0 else { return nil }
+        if let stopped = serverStoppedAfter {
+            return "\(notRun) case(s) not run: the server stopped answering after \(stopped); restart it and add --resume-after \(stopped)"
+        }
+        return "\(notRun) case(s) not run (before the --resume-after point)"
+    }
 }
 
 /// Runs the cases against one server, one at a time, each on fresh connections.
@@ -88,30 +105,42 @@ public struct CheckRunner {
         self.options = options
     }
 
-    /// Runs every selected case; `progress` hears about each as it finishes.
+    /// Runs every selected case; `progress` hears about each as it finishes. After every case a fresh
+    /// connection must get its pong; when it does not, the server died on that case's octets, which is
+    /// reported once, and the cases after it are `not-run` rather than failed one by one.
     public func run(progress: (_ done: Int, _ total: Int, CaseResult) -> Void = { _, _, _ in }) -> CheckReport {
         let context = CheckContext(target: target, pongsAtProbe: probe.answersLittle || probe.answersBig)
         var report = CheckReport(target: target, probe: probe, results: [])
+        for finding in probe.findings {
+            report.results.append(CaseResult(id: finding.id, title: finding.title, rules: finding.outcome.violations.map(\.requirement.rule),
+                                             level: .must, verdict: finding.outcome.verdict, summary: finding.outcome.summary,
+                                             violations: finding.outcome.violations, details: finding.outcome.details, replay: nil, milliseconds: 0))
+        }
+        report.serverStoppedAfter = probe.diedAfter
+        var resuming = options.resumeAfter != nil
         for (index, checkCase) in cases.enumerated() {
             var result: CaseResult
-            if !options.selects(checkCase.id) {
+            if resuming {
+                result = Self.result(checkCase, CaseOutcome(verdict: .notRun, summary: "before the resume point \(options.resumeAfter!)"), 0, target)
+                resuming = checkCase.id != options.resumeAfter
+            } else if !options.selects(checkCase.id) {
                 result = Self.result(checkCase, .skipped("not selected (--only/--skip)"), 0, target)
             } else if let stopped = report.serverStoppedAfter {
-                result = Self.result(checkCase, .skipped("the server stopped answering after \(stopped)"), 0, target)
+                result = Self.result(checkCase, CaseOutcome(verdict: .notRun, summary: "not run: the server stopped answering after \(stopped)"), 0, target)
             } else {
-                let start = Date()
+                let start = ContinuousClock.now
                 var outcome: CaseOutcome
                 do {
                     outcome = try checkCase.run(context)
                 } catch {
-                    outcome = .violation(.must, "could not run: \(error)")
+                    outcome = Self.couldNotRun(checkCase, error)
                 }
-                if checkCase.isHostile, outcome.verdict != .skipped, !context.serverAnswers() {
-                    outcome = CaseOutcome(verdict: .failed, summary: "the server stopped answering after this case (a fresh connection got no pong)",
-                                          details: [outcome.summary] + outcome.details, sent: outcome.sent)
+                if !context.serverAnswers() {
+                    outcome = Self.died(checkCase, outcome)
                     report.serverStoppedAfter = checkCase.id
                 }
-                result = Self.result(checkCase, outcome, Int(Date().timeIntervalSince(start) * 1000), target)
+                let elapsed = ContinuousClock.now - start
+                result = Self.result(checkCase, outcome, Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000), target)
             }
             if options.strict, result.verdict == .warning { result.verdict = .failed }
             if options.expectedDeviations.contains(checkCase.id) {
@@ -128,11 +157,35 @@ public struct CheckRunner {
         return report
     }
 
+    /// A case that threw: the server refused the connection or stopped reading. Charged to the case's
+    /// subject, since the server could not take what the case sends.
+    static func couldNotRun(_ checkCase: CheckCase, _ error: Error) -> CaseOutcome {
+        guard let subject = checkCase.subject, !checkCase.isInformational else {
+            return CaseOutcome(verdict: .informational, summary: "could not run: \(error)")
+        }
+        return .broke(subject, "could not complete the exchange: \(error)")
+    }
+
+    /// The outcome of the case after which the server stopped answering: it died on these octets.
+    static func died(_ checkCase: CheckCase, _ outcome: CaseOutcome) -> CaseOutcome {
+        let sent = outcome.sent.map { " (\($0.count) octets sent; replay below)" } ?? ""
+        let summary = "the server stopped answering after this case: a fresh connection gets no pong\(sent)"
+        var violations = outcome.violations
+        if let subject = checkCase.subject, !violations.contains(where: { $0.requirement == subject }) {
+            violations.insert(Violation(subject, summary), at: 0)
+        } else if violations.isEmpty {
+            violations = [Violation(.isolation, summary)]
+        }
+        var died = CaseOutcome.broke(violations, details: [outcome.summary] + outcome.details, sent: outcome.sent)
+        died.summary = summary + "; " + outcome.summary
+        return died
+    }
+
     static func result(_ checkCase: CheckCase, _ outcome: CaseOutcome, _ milliseconds: Int, _ target: CheckTarget) -> CaseResult {
         let failed = outcome.verdict == .failed || outcome.verdict == .warning
         return CaseResult(
             id: checkCase.id, title: checkCase.title, rules: checkCase.rules, level: checkCase.level, verdict: outcome.verdict,
-            summary: outcome.summary, details: failed ? outcome.details : [],
+            summary: outcome.summary, violations: outcome.violations, details: failed ? outcome.details : [],
             replay: failed ? outcome.sent.map { Evidence.replayCommand($0, host: target.host, port: target.port, caseID: checkCase.id) } : nil,
             milliseconds: milliseconds)
     }

@@ -16,6 +16,10 @@ public struct CheckTarget: Sendable {
     public var methods: [String]?
     /// The server answered pings in both byte orders: it detects the order per connection.
     public var detectsByteOrder = false
+    /// The depth limit `lpj.describe` stated, if any.
+    public var maxDepth: Int?
+    /// The whole `lpj.describe` result, when the server has it.
+    public var description: JSONValue?
 
     public init(host: String, port: Int, byteOrder: ByteOrder = .little, timeoutMilliseconds: Int = 2_000) {
         self.host = host
@@ -29,4 +33,7 @@ public struct CheckTarget: Sendable {
 
     /// Whether the server says it has `method` (unknown servers are assumed to have only `ping`).
     public func has(_ method: String) -> Bool { methods?.contains(method) ?? (method == "ping") }
+
+    /// A member of the `lpj.describe` result, when stated.
+    public func stated(_ member: String) -> JSONValue? { description?.objectValue?[member] }
 }

@@ -8,9 +8,12 @@ public enum ReportFormat {
         var lines: [String] = []
         for result in report.results where result.verdict == .failed || result.verdict == .warning || result.isStale {
             let tag = result.isExpectedDeviation ? "EXPECTED" : result.isStale ? "STALE" : result.verdict == .failed ? "FAIL" : "WARN"
-            lines.append("\(tag) \(result.id) [\(result.level.rawValue): \(result.rules.map(\.rawValue).joined(separator: ", "))]")
+            lines.append("\(tag) \(result.id)")
             lines.append("  \(result.title)")
-            lines.append("  \(result.summary)")
+            for violation in result.violations {
+                lines.append("  \(violation.level.rawValue) \(violation.requirement): \(violation.summary)")
+            }
+            if result.violations.isEmpty { lines.append("  \(result.summary)") }
             for detail in result.details.prefix(24) where detail != result.summary { lines.append("    " + detail) }
             if let replay = result.replay { lines.append("  replay: \(replay)") }
         }
@@ -20,7 +23,7 @@ public enum ReportFormat {
         lines.append("")
         let expected = report.results.filter(\.isExpectedDeviation).count
         lines.append("\(report.count(.warning)) warnings, \(report.count(.informational)) informational\(expected > 0 ? ", \(expected) expected deviations" : "")")
-        if let stopped = report.serverStoppedAfter { lines.append("the server stopped answering after \(stopped)") }
+        if let line = report.notRunLine { lines.append(line) }
         lines.append(report.summaryLine)
         return lines.joined(separator: "\n")
     }
@@ -50,6 +53,12 @@ public enum ReportFormat {
                 .init("verdict", .string(result.verdict.rawValue)), .init("summary", .string(result.summary)),
                 .init("milliseconds", number(result.milliseconds)),
             ]
+            if !result.violations.isEmpty {
+                members.append(.init("violations", .array(result.violations.map { violation in
+                    .object(["requirement": .string(violation.requirement.rawValue), "level": .string(violation.level.rawValue),
+                             "summary": .string(violation.summary)])
+                })))
+            }
             if !result.details.isEmpty { members.append(.init("details", .array(result.details.map { .string($0) }))) }
             if let replay = result.replay { members.append(.init("replay", .string(replay))) }
             if result.isExpectedDeviation { members.append(.init("expectedDeviation", true)) }
@@ -63,6 +72,7 @@ public enum ReportFormat {
             .init("counts", .object([
                 "passed": number(report.count(.passed)), "failed": number(report.failures), "warning": number(report.count(.warning)),
                 "informational": number(report.count(.informational)), "skipped": number(report.count(.skipped)),
+                "notRun": number(report.count(.notRun)),
             ])),
             .init("conformant", .bool(report.exitStatus == 0)),
             .init("cases", .array(cases)),
@@ -93,7 +103,8 @@ public enum ReportFormat {
             let time = String(format: "%.3f", Double(result.milliseconds) / 1000)
             xml += #"  <testcase classname="\#(escape(result.id.split(separator: ".").first.map(String.init) ?? "lpj"))" name="\#(escape(result.id))" time="\#(time)">"#
             if result.verdict == .failed && !result.isExpectedDeviation || result.isStale {
-                xml += "\n" + #"    <failure message="\#(escape(result.summary))">\#(escape((result.details + [result.replay.map { "replay: \($0)" } ?? ""]).joined(separator: "\n")))</failure>"# + "\n  "
+                let cited = result.violations.map { "\($0.level.rawValue) \($0.requirement): \($0.summary)" }
+                xml += "\n" + #"    <failure message="\#(escape(result.summary))" type="\#(escape(result.violations.first.map { "\($0.requirement) \($0.level.rawValue)" } ?? "failed"))">\#(escape(cited.joined(separator: "\n")))\n\#(escape((result.details + [result.replay.map { "replay: \($0)" } ?? ""]).joined(separator: "\n")))</failure>"# + "\n  "
             } else if result.verdict == .skipped {
                 xml += #"<skipped message="\#(escape(result.summary))"/>"#
             } else if result.verdict != .passed {

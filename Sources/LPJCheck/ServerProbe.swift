@@ -1,55 +1,105 @@
 import LPJWire
 
 /// What the checker learns before the cases: does anything answer, in which byte order, with what limits.
+///
+/// The probe asks the least first: a little-endian `ping`, the one request every server must answer.
+/// Only then `lpj.describe` (a server without it must answer `unknown-method`), then a big-endian `ping`
+/// to see whether the server detects the byte order. Liveness is checked after each step, so a server
+/// that dies on `lpj.describe` or on a byte-swapped prefix is reported for exactly that, once.
 public struct ServerProbe: Sendable {
     /// The server answered a little-endian ping with its pong.
     public var answersLittle = false
     /// The server answered a big-endian ping with its pong.
     public var answersBig = false
-    /// What came back to the little-endian ping when it was not a pong, explained.
+    /// What came back to a ping when it was not a pong, explained.
     public var notes: [String] = []
     /// The first order in which the server sent something back that was not a pong.
     public var answeringBadly: ByteOrder?
     /// The `lpj.describe` result, when the server has it.
     public var description: JSONValue?
+    /// What the probe saw broken, each as a result of its own (`probe.describe`, `probe.byte-order`).
+    public var findings: [(id: String, title: String, outcome: CaseOutcome)] = []
+    /// The probe step after which the server stopped answering.
+    public var diedAfter: String?
 
     /// Why the server cannot be tested, or `nil` when it can.
     public var unusable: String?
 
-    /// Probes `host:port`. `pinned` skips the byte-order search.
-    public static func run(host: String, port: Int, pinned: ByteOrder?, timeoutMilliseconds: Int) -> ServerProbe {
+    /// Probes `host:port`. `pinned` skips the byte-order search; `pingOnly` skips `lpj.describe` and the
+    /// big-endian ping, for a server restarted after one of them stopped it.
+    public static func run(host: String, port: Int, pinned: ByteOrder?, timeoutMilliseconds: Int, pingOnly: Bool = false) -> ServerProbe {
         var probe = ServerProbe()
-        for order in pinned.map({ [$0] }) ?? [.little, .big] {
-            let context = CheckContext(target: CheckTarget(host: host, port: port, byteOrder: order, timeoutMilliseconds: timeoutMilliseconds))
-            do {
-                let (connection, reply) = try context.exchange(context.frame(Request(method: "ping", params: "probe")), halfClose: false, count: 1)
-                connection.close()
-                if reply.responses.first?.out == "pong" {
-                    if order == .little { probe.answersLittle = true } else { probe.answersBig = true }
-                } else {
-                    var note = "\(order) ping: \(reply.frames.isEmpty ? Evidence.ending(reply) : "no pong")"
-                    if reply.framingError != nil || !reply.frames.isEmpty {
-                        note += "; " + Evidence.streamDiagnosis(connection.received, byteOrder: order).joined(separator: "; ")
-                    }
-                    probe.notes.append(note)
-                    // Something came back: the server speaks, however badly. The cases will say how.
-                    if !connection.received.isEmpty, probe.answeringBadly == nil { probe.answeringBadly = order }
-                }
-            } catch {
-                probe.unusable = "cannot connect to \(host):\(port): \(error)"
-                return probe
-            }
+        let first = pinned ?? .little
+        do {
+            try probe.ping(host: host, port: port, order: first, timeoutMilliseconds: timeoutMilliseconds)
+        } catch {
+            probe.unusable = "cannot connect to \(host):\(port): \(error)"
+            return probe
+        }
+        if pinned == nil, !probe.answersLittle {
+            try? probe.ping(host: host, port: port, order: .big, timeoutMilliseconds: timeoutMilliseconds)
         }
         guard let order = probe.byteOrder else {
             probe.unusable = "no pong from \(host):\(port) in \(pinned.map { "\($0)" } ?? "either byte order"): " + probe.notes.joined(separator: " | ")
             return probe
         }
-        let context = CheckContext(target: CheckTarget(host: host, port: port, byteOrder: order, timeoutMilliseconds: timeoutMilliseconds))
-        if let (connection, reply) = try? context.exchange(context.frame(Request(method: "lpj.describe", params: nil)), halfClose: false, count: 1) {
-            connection.close()
-            if let response = reply.responses.first, response.out == "lpj.description" { probe.description = response.result }
+        let context = CheckContext(target: CheckTarget(host: host, port: port, byteOrder: order, timeoutMilliseconds: timeoutMilliseconds),
+                                   pongsAtProbe: probe.answersLittle || probe.answersBig)
+        if pingOnly { return probe }
+        probe.describe(context)
+        if probe.diedAfter == nil, pinned == nil, probe.answersLittle, probe.mayDetectByteOrder {
+            try? probe.ping(host: host, port: port, order: .big, timeoutMilliseconds: timeoutMilliseconds)
+            if !context.serverAnswers() {
+                probe.diedAfter = "probe.byte-order"
+                probe.findings.append(("probe.byte-order", "A big-endian ping to find out whether the server detects the byte order.",
+                                       .broke(.refuseAtPrefix, "the server stopped answering after a big-endian ping (00 00 00 xx): read little-endian its length is over any limit, and it must be refused from the prefix alone")))
+            }
         }
         return probe
+    }
+
+    /// Sends one ping in `order` and records what came back.
+    mutating func ping(host: String, port: Int, order: ByteOrder, timeoutMilliseconds: Int) throws {
+        let context = CheckContext(target: CheckTarget(host: host, port: port, byteOrder: order, timeoutMilliseconds: timeoutMilliseconds))
+        let (connection, reply) = try context.exchange(context.frame(Request(method: "ping", params: "probe")), halfClose: false, count: 1)
+        connection.close()
+        if reply.responses.first?.out == "pong" {
+            if order == .little { answersLittle = true } else { answersBig = true }
+            return
+        }
+        var note = "\(order) ping: \(reply.frames.isEmpty ? Evidence.ending(reply) : "no pong")"
+        if reply.framingError != nil || !reply.frames.isEmpty {
+            note += "; " + Evidence.streamDiagnosis(connection.received, byteOrder: order).joined(separator: "; ")
+        }
+        notes.append(note)
+        // Something came back: the server speaks, however badly. The cases will say how.
+        if !connection.received.isEmpty, answeringBadly == nil { answeringBadly = order }
+    }
+
+    /// Asks `lpj.describe`; a server without it must still answer (`unknown-method`).
+    mutating func describe(_ context: CheckContext) {
+        let title = "lpj.describe, asked once before the cases: answered with the description or with unknown-method."
+        guard let (connection, reply) = try? context.exchange(context.frame(Request(method: "lpj.describe", params: nil)), halfClose: false, count: 1)
+        else { return }
+        connection.close()
+        if let response = reply.responses.first {
+            if response.out == "lpj.description" { description = response.result }
+            return
+        }
+        // Something came back, however broken: the cases will say what is wrong with the server's frames.
+        if !connection.received.isEmpty, context.serverAnswers() { return }
+        let alive = context.serverAnswers()
+        if !alive { diedAfter = "probe.describe" }
+        let what = alive ? "\(Evidence.ending(reply)) instead of answering" : "the server stopped answering (a fresh connection gets no pong)"
+        findings.append(("probe.describe", title,
+                         .broke(.unknownMethodAnswer, "lpj.describe got no response: \(what); a server without the method must answer unknown-method",
+                                sent: connection.sent)))
+    }
+
+    /// Whether the server may detect the byte order: it says "auto", or it does not say.
+    var mayDetectByteOrder: Bool {
+        guard let stated = description?.objectValue?["byteOrder"]?.stringValue else { return true }
+        return stated == "auto"
     }
 
     /// The order the cases will speak: little when it answers little, else big, else the order in which
@@ -61,11 +111,14 @@ public struct ServerProbe: Sendable {
         guard let byteOrder else { return nil }
         var target = CheckTarget(host: host, port: port, byteOrder: byteOrder, timeoutMilliseconds: timeoutMilliseconds)
         target.detectsByteOrder = answersLittle && answersBig
-        if let limit = description?.objectValue?["maxBody"]?.numberValue?.int64Value {
+        let object = description?.objectValue
+        if let limit = object?["maxBody"]?.numberValue?.int64Value {
             target.maxBody = Int(limit)
             target.maxBodyIsStated = true
         }
-        if case .array(let names)? = description?.objectValue?["methods"] { target.methods = names.compactMap(\.stringValue) }
+        if let depth = object?["maxDepth"]?.numberValue?.int64Value { target.maxDepth = Int(depth) }
+        if case .array(let names)? = object?["methods"] { target.methods = names.compactMap(\.stringValue) }
+        target.description = description
         return target
     }
 

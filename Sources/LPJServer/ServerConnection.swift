@@ -74,7 +74,10 @@ public struct ServerConnection {
 
     private mutating func finish(_ error: Error) -> Step {
         isFinished = true
-        guard let error = error as? WireError, error.code == .frameTooLarge else { return .finish(nil) }
+        guard var error = error as? WireError, error.code == .frameTooLarge else { return .finish(nil) }
+        // The decoder's offset counts from the start of the stream; no body was read, so the
+        // response carries none (msg.error-response).
+        error.offset = nil
         return .finish(Response(error: error))
     }
 

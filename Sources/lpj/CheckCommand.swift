@@ -52,6 +52,9 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "List the cases with their IDs, levels and rules, and run nothing.")
     var list = false
 
+    @Option(name: .customLong("resume-after"), help: "Start after this case: for a server restarted after it stopped answering (the report names the case).")
+    var resumeAfter: String?
+
     @Option(help: "Without an address: the models to check, comma-separated (default: all).")
     var models: String?
 
@@ -61,7 +64,7 @@ struct CheckCommand: ParsableCommand {
         let cases = try CaseCatalog.all()
         if list {
             for checkCase in cases {
-                print("\(checkCase.id)\t\(checkCase.level.rawValue)\t\(checkCase.rules.map(\.rawValue).joined(separator: ","))\t\(checkCase.title)")
+                print("\(checkCase.id)\t\(checkCase.level.rawValue)\t\(checkCase.requirements.map(\.rawValue).joined(separator: ","))\t\(checkCase.title)")
             }
             print("\(cases.count) cases")
             return
@@ -70,6 +73,12 @@ struct CheckCommand: ParsableCommand {
         options.only = only
         options.skip = skip
         options.strict = strict
+        if let resumeAfter {
+            guard cases.contains(where: { $0.id == resumeAfter }) || resumeAfter.hasPrefix("probe.") else {
+                throw ValidationError("--resume-after: no case named \(resumeAfter) (see --list)")
+            }
+            options.resumeAfter = resumeAfter.hasPrefix("probe.") ? nil : resumeAfter
+        }
         if let expectedDeviations {
             let text = try String(contentsOfFile: expectedDeviations, encoding: .utf8)
             options.expectedDeviations = Set(text.split(separator: "\n").map { $0.split(separator: "#").first?.trimmingCharacters(in: .whitespaces) ?? "" }.filter { !$0.isEmpty })
@@ -91,7 +100,8 @@ struct CheckCommand: ParsableCommand {
 
     /// Probes and checks one server; `nil` when it cannot be tested (after saying why).
     func check(host: String, port: Int, cases: [CheckCase], options: CheckOptions, live: Bool) throws -> CheckReport? {
-        let probe = ServerProbe.run(host: host, port: port, pinned: byteOrder, timeoutMilliseconds: timeout)
+        let probe = ServerProbe.run(host: host, port: port, pinned: byteOrder, timeoutMilliseconds: timeout,
+                                    pingOnly: resumeAfter?.hasPrefix("probe.") ?? false)
         guard let target = probe.target(host: host, port: port, timeoutMilliseconds: timeout) else {
             printToStandardError("lpj check: could not test: \(probe.unusable ?? "no answer")")
             return nil

@@ -1,0 +1,95 @@
+import LPJWire
+
+/// Checks every frame a server sent as a response, whatever the case asked: a server is a sender, and
+/// what it writes must be a well-formed frame holding UTF-8 JSON that is a valid response.
+enum ResponseInspection {
+    /// The sender requirements the frames of `reply` break, and how many frames can be trusted as
+    /// responses: after a length counted in characters, the frames that follow are the leftovers of a
+    /// misread body, not responses of their own.
+    static func inspect(_ reply: ProbeConnection.Reply, connection: ProbeConnection) -> (violations: [Violation], trustedFrames: Int) {
+        var violations: [Violation] = []
+        var offset = 0
+        for (index, frame) in reply.frames.enumerated() {
+            defer { offset += 4 + frame.body.count }
+            let which = "response \(index + 1)"
+            if let error = frame.error {
+                if let counted = Evidence.characterCountedLength(connection.received, at: offset, declared: UInt32(frame.body.count)) {
+                    violations.append(Violation(.lengthCountsOctetsSender, "\(which): its prefix says \(frame.body.count), the number of characters of a body that is \(counted.octets) octets long"))
+                    return (violations, index)
+                }
+                violations.append(Violation(requirement(for: error), "\(which) is not a valid response: \(error)"))
+            } else if let response = frame.response {
+                violations += errorObjectViolations(response, which: which)
+            }
+        }
+        if let framingError = reply.framingError {
+            violations.append(framingViolation(framingError, received: connection.received, order: connection.byteOrder))
+        }
+        return (violations, reply.frames.count)
+    }
+
+    /// The sender requirements the frames of `reply` break.
+    static func senderViolations(_ reply: ProbeConnection.Reply, connection: ProbeConnection) -> [Violation] {
+        inspect(reply, connection: connection).violations
+    }
+
+    /// The requirement a response body breaks, from the decoder's error.
+    static func requirement(for error: WireError) -> RequirementID {
+        switch error.rule {
+        case .bodyUTF8: return .utf8Sender
+        case .bodyNoNonfinite: return .nonfiniteSender
+        case .msgErrorResponse: return .errorForm
+        case .bodyObject, .msgResponse, .msgDuplicateMembers, .frameZeroLength: return .responseForm
+        default: return .jsonTextSender
+        }
+    }
+
+    /// An error response's `result`: a registered code, a string message, an integer offset, a rule.
+    static func errorObjectViolations(_ response: Response, which: String) -> [Violation] {
+        guard let error = response.errorResult, let object = response.result.objectValue else { return [] }
+        var violations: [Violation] = []
+        if WireError.Code(registered: error.code) == nil {
+            violations.append(Violation(.errorCodeRegistered, "\(which): error code \"\(error.code)\" is not in the registry"))
+        }
+        if let offset = object["offset"], offset.numberValue?.int64Value == nil {
+            violations.append(Violation(.errorForm, "\(which): \"offset\" must be an integer, found \(JSONWriter.string(offset).prefix(40))"))
+        }
+        if let rule = object["rule"], rule.stringValue == nil {
+            violations.append(Violation(.errorForm, "\(which): \"rule\" must be a string, found \(JSONWriter.string(rule).prefix(40))"))
+        }
+        if object["rule"] == nil {
+            violations.append(Violation(.errorRule, "\(which): the error response names no \"rule\""))
+        }
+        if error.code == WireError.Code.frameTooLarge.rawValue, error.offset != nil {
+            violations.append(Violation(.errorForm, "\(which): a frame-too-large response carries an offset, but no body was read"))
+        }
+        return violations
+    }
+
+    /// Whether the first prefix of `received`, read in the other byte order, frames a JSON body exactly
+    /// (a server that writes its prefixes in the wrong order).
+    static func swappedReadingFits(_ received: [UInt8], order: ByteOrder) -> Bool {
+        guard received.count >= 4 else { return false }
+        let swapped = Int(order.swapped.value(received[0], received[1], received[2], received[3]))
+        guard swapped > 0, 4 + swapped <= received.count else { return false }
+        return (try? JSONParser.parse(Array(received[4..<(4 + swapped)]))) != nil
+    }
+
+    /// A response stream whose framing broke: the wrong byte order, a length counted in characters, or
+    /// a body that does not follow its prefix.
+    static func framingViolation(_ error: WireError, received: [UInt8], order: ByteOrder) -> Violation {
+        let diagnosis = Evidence.streamDiagnosis(received, byteOrder: order)
+        let text = diagnosis.joined(separator: "; ")
+        let requirement: RequirementID
+        if swappedReadingFits(received, order: order) {
+            requirement = .sameOrderServer
+        } else if text.contains("length counted in characters") {
+            requirement = .lengthCountsOctetsSender
+        } else if text.contains("plausible in the other byte order") {
+            requirement = .sameOrderServer
+        } else {
+            requirement = .bodyFollowsSender
+        }
+        return Violation(requirement, "the response stream broke framing: \(error)" + (text.isEmpty ? "" : " (\(text))"))
+    }
+}
