@@ -45,11 +45,13 @@ let package = Package(
         .target(
             name: "LPJCheck",
             dependencies: [
-                "LPJWire", "LPJSockets", "LPJFixtures", "LPJRandom",
+                "LPJWire", "LPJSockets", "LPJFixtures", "LPJRandom", "LPJSpec",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // The spec's requirement inventory: the item parser and the generated table. No dependencies.
+        .target(name: "LPJSpec"),
         // A seeded generator, so random schedules replay.
         .target(name: "LPJRandom"),
         // Hierarchical timing wheels (50 ms / 1 s / 1 min). No dependencies.
@@ -86,6 +88,7 @@ let package = Package(
                 "LPJClient",
                 "LPJServer",
                 "LPJCheck",
+                "LPJSpec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -141,6 +144,10 @@ let package = Package(
         .testTarget(
             name: "LPJFixturesTests",
             dependencies: ["LPJFixtures", "LPJWire"]
+        ),
+        .testTarget(
+            name: "LPJSpecTests",
+            dependencies: ["LPJSpec"]
         ),
     ]
 )

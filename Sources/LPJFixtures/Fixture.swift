@@ -5,6 +5,9 @@ import LPJWire
 public struct Fixture: Sendable {
     public var definition: FixtureDefinition
     public var reading: StreamReading
+    /// For each of `definition.responses`: the offsets the spec accepts when it is an `invalid-utf8` or
+    /// `invalid-json` error (spec Section 4.1), derived from the frame's octets; `nil` for other responses.
+    public var acceptedOffsets: [[Int]?]
 
     /// The fixture's file, relative to the fixtures folder.
     public var file: String { "wire/\(definition.id).bin" }
@@ -18,7 +21,37 @@ public struct Fixture: Sendable {
         self.reading = StreamReading(
             wire: definition.wire, direction: definition.direction,
             framing: FrameConfiguration(byteOrder: definition.receiverByteOrder, maxBodyLength: definition.receiverLimit))
-        if let problem = disagreement() { throw FixtureError.catalogDisagrees(id: definition.id, problem) }
+        self.acceptedOffsets = Self.acceptedOffsets(definition.responses, reading)
+        if let problem = disagreement() ?? offsetDisagreement() { throw FixtureError.catalogDisagrees(id: definition.id, problem) }
+    }
+
+    /// Codes whose error responses carry an offset the spec pins down (`msg.error-response.offset-required`).
+    static let offsetCodes: Set<WireError.Code> = [.invalidUTF8, .invalidJSON]
+
+    static func acceptedOffsets(_ responses: [ExpectedResponse], _ reading: StreamReading) -> [[Int]?] {
+        responses.enumerated().map { index, response in
+            guard case .error(let code, _) = response, offsetCodes.contains(code), index < reading.frames.count else { return nil }
+            return BodyDefect.find(in: reading.frames[index].body)?.offsets
+        }
+    }
+
+    /// The first error response whose accepted offsets are missing or leave out the reference's own, or `nil`.
+    func offsetDisagreement() -> String? {
+        for (index, response) in definition.responses.enumerated() {
+            guard case .error(let code, _) = response, Self.offsetCodes.contains(code) else { continue }
+            guard index < reading.frames.count, let offsets = acceptedOffsets[index] else {
+                return "response \(index) is a \(code) error, but the spec finds no defect in frame \(index)"
+            }
+            let body = reading.frames[index].body
+            let defect = BodyDefect.find(in: body)
+            guard defect?.code == code else {
+                return "response \(index) is a \(code) error, but by spec Section 4.1 frame \(index) is \(defect.map { "\($0.code)" } ?? "fine")"
+            }
+            guard let reported = reading.frames[index].refusal?.offset, offsets.contains(reported) else {
+                return "frame \(index): the reference reports offset \(reading.frames[index].refusal?.offset.map(String.init) ?? "none"), the spec accepts \(offsets)"
+            }
+        }
+        return nil
     }
 
     /// Codes a server gives to messages the codec accepts: they come from dispatch, not from decoding.

@@ -46,7 +46,7 @@ public enum FixtureManifest {
         ]
         if let stop = fixture.reading.stop { members.append(.init("stop", refusal(stop))) }
         if definition.direction == .clientToServer {
-            members.append(.init("responses", .array(definition.responses.map(response))))
+            members.append(.init("responses", .array(zip(definition.responses, fixture.acceptedOffsets).map { response($0, offsets: $1) })))
         }
         members.append(.init("connection", .string(definition.connection.rawValue)))
         return .object(JSONObject(members))
@@ -71,12 +71,13 @@ public enum FixtureManifest {
         return .object(JSONObject(members))
     }
 
-    static func response(_ expected: ExpectedResponse) -> JSONValue {
+    static func response(_ expected: ExpectedResponse, offsets: [Int]?) -> JSONValue {
         switch expected {
         case .response(let response):
             return response.json()
         case .error(let code, let level):
             var members: [JSONObject.Member] = [.init("error", .string(code.rawValue))]
+            if let offsets { members.append(.init("offsets", .array(offsets.map { .number(JSONNumber($0)) }))) }
             if level != "MUST" { members.append(.init("level", .string(level))) }
             return .object(JSONObject(members))
         }

@@ -25,25 +25,11 @@ public struct FixtureSet: Sendable {
         [("manifest.json", FixtureManifest.bytes(fixtures))] + fixtures.map { ($0.file, $0.definition.wire) }
     }
 
-    /// The markers around the fixture table of `fixtures/README.md`.
-    public static let tableMarkers = (begin: "<!-- fixture-table:begin -->", end: "<!-- fixture-table:end -->")
-
-    /// The README's table of every fixture: ID, class, description.
-    public var readmeTable: String {
-        let cell = { (text: String) in text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
-        let rows = fixtures.map { "| `\($0.definition.id)` | \($0.definition.classification.rawValue) | \(cell($0.definition.summary)) |" }
-        return (["| ID | class | description |", "|---|---|---|"] + rows).joined(separator: "\n")
-    }
-
-    /// `readme` with the table between the markers replaced by the current one; `nil` without markers.
-    public func readmeReplacingTable(_ readme: String) -> String? {
-        guard let begin = readme.range(of: Self.tableMarkers.begin), let end = readme.range(of: Self.tableMarkers.end),
-              begin.upperBound <= end.lowerBound else { return nil }
-        return String(readme[..<begin.upperBound]) + "\n" + readmeTable + "\n" + String(readme[end.lowerBound...])
-    }
+    /// The generated parts of `fixtures/README.md`.
+    public var readme: FixtureReadme { FixtureReadme(fixtures: fixtures) }
 
     /// Writes the manifest and every `.bin` into `directory`, removing `.bin` files no fixture names, and
-    /// refreshes the table in `README.md` when it has one.
+    /// refreshes the generated parts of `README.md` when it has their markers.
     public func write(to directory: URL) throws {
         let wire = directory.appendingPathComponent("wire")
         try FileManager.default.createDirectory(at: wire, withIntermediateDirectories: true)
@@ -55,7 +41,7 @@ public struct FixtureSet: Sendable {
             try Data(file.bytes).write(to: directory.appendingPathComponent(file.path))
         }
         let readme = directory.appendingPathComponent("README.md")
-        if let text = try? String(contentsOf: readme, encoding: .utf8), let updated = readmeReplacingTable(text) {
+        if let text = try? String(contentsOf: readme, encoding: .utf8), let updated = self.readme.replacingGeneratedParts(in: text) {
             try updated.write(to: readme, atomically: true, encoding: .utf8)
         }
     }
@@ -84,9 +70,14 @@ public struct FixtureSet: Sendable {
                 problems.append("\(fixture.definition.id): \(fixture.file) differs from the generator's bytes at octet \(Self.firstDifference(Array(data), fixture.definition.wire))")
             }
         }
-        if let readme = try? String(contentsOf: directory.appendingPathComponent("README.md"), encoding: .utf8),
-           readmeReplacingTable(readme) != readme {
-            problems.append("README.md: the fixture table differs from the manifest's fixtures; run `lpj fixtures generate`")
+        if let readme = try? String(contentsOf: directory.appendingPathComponent("README.md"), encoding: .utf8) {
+            if let generated = self.readme.replacingGeneratedParts(in: readme) {
+                if generated != readme {
+                    problems.append("README.md: a generated part (fixture table, implementation-defined list or example output) differs from the fixtures; run `lpj fixtures generate`")
+                }
+            } else {
+                problems.append("README.md: the markers of a generated part are missing (\(self.readme.parts.map(\.name).joined(separator: ", ")))")
+            }
         }
         let wanted = Set(fixtures.map { URL(fileURLWithPath: $0.file).lastPathComponent })
         let present = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("wire").path)) ?? []

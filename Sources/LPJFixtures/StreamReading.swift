@@ -11,6 +11,8 @@ public struct StreamReading: Sendable {
     public struct Frame: Sendable {
         /// Body octets.
         public var octets: Int
+        /// The body itself.
+        public var body: [UInt8]
         /// The parsed body, when the JSON parsed (even if the message is then refused).
         public var json: JSONValue?
         /// Why the frame's message was refused, if it was.
@@ -42,7 +44,7 @@ public struct StreamReading: Sendable {
     }
 
     private static func read(_ body: ByteBuffer, _ direction: FixtureDirection, _ options: JSONParser.Options) -> Frame {
-        var frame = Frame(octets: body.readableBytes)
+        var frame = Frame(octets: body.readableBytes, body: Array(body.readableBytesView))
         do {
             switch direction {
             case .clientToServer:

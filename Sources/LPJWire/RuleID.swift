@@ -80,6 +80,7 @@ extension RuleID {
     // MARK: Security
     public static let secBufferBound: RuleID = "sec.buffer-bound"
     public static let secSlowSender: RuleID = "sec.slow-sender"
+    public static let secSlowReader: RuleID = "sec.slow-reader"
     public static let secConnectionLimit: RuleID = "sec.connection-limit"
 
     // MARK: Reference extensions
@@ -100,7 +101,7 @@ extension RuleID {
         msgUnknownMethod, msgErrorKeepsConnection, msgDescribe,
         connOneResponse, connInOrder, connPipelining, connHalfClose, connEOFInsideFrame, connIdleTimeout,
         connIsolation, connClientLimit,
-        secBufferBound, secSlowSender, secConnectionLimit,
+        secBufferBound, secSlowSender, secSlowReader, secConnectionLimit,
         extSleep, extRelay,
     ]
 }
