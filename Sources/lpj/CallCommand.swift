@@ -52,6 +52,14 @@ struct CallCommand: ParsableCommand {
         configuration.byteOrder = byteOrder.fixedOrder ?? .little
         configuration.connectTimeoutMilliseconds = timeout
         configuration.callTimeoutMilliseconds = timeout
+        // The whole call, however slowly a server trickles its reply, ends within the time-out (lpj-client/1:
+        // the client's own time-out is a refusal, exit 2).
+        let timeout = self.timeout
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: Double(timeout) / 1_000)
+            printToStandardError("lpj call: timed-out: no complete response within \(timeout) ms")
+            _exit(2)
+        }
         do {
             let client = try BlockingClient(configuration)
             defer { client.close() }

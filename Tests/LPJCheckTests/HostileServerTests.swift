@@ -1,5 +1,5 @@
 import Foundation
-import LPJCheck
+@testable import LPJCheck
 import LPJSockets
 import LPJWire
 import Testing
@@ -201,4 +201,37 @@ final class ResultBox: @unchecked Sendable {
     private var value: ([CaseResult], ServerProbe)?
     func set(_ results: [CaseResult], _ probe: ServerProbe) { lock.withLock { value = (results, probe) } }
     func get() -> ([CaseResult], ServerProbe)? { lock.withLock { value } }
+}
+
+/// The stream diagnosis, straight: linear in what it examines, and still right.
+@Suite("Evidence bounds")
+struct EvidenceBoundsTests {
+    @Test("a body whose length was counted in characters is still recognised, in each of the three counts")
+    func characterCountedLengthFound() throws {
+        for (text, count) in [("héllo wörld ✓", 13), ("😀 smile", 7), ("e\u{301}", 1)] {
+            let body = Response(out: "pong", result: .string(text)).body()
+            let characters: Int
+            switch count {
+            case 7: characters = String(decoding: body, as: UTF8.self).utf16.count  // 😀 is two UTF-16 units
+            case 1: characters = String(decoding: body, as: UTF8.self).count        // é as e + combining accent: one grapheme
+            default: characters = String(decoding: body, as: UTF8.self).unicodeScalars.count
+            }
+            let stream = FrameEncoder(byteOrder: .little).prefix(forLength: characters) + body
+            let found = try #require(Evidence.characterCountedLength(stream, at: 0, declared: UInt32(characters)), "\(text)")
+            #expect(found.octets == body.count && found.characters == characters)
+        }
+        let ascii = Response(out: "pong", result: "plain").body()
+        #expect(Evidence.characterCountedLength(FrameEncoder(byteOrder: .little).prefix(forLength: ascii.count) + ascii, at: 0,
+                                                declared: UInt32(ascii.count)) == nil, "octets and characters agree: nothing to explain")
+    }
+
+    @Test("a prefix announcing 4 MiB followed by 1 MiB of one JSON string is diagnosed in well under a second")
+    func truncatedMegabyteIsFast() {
+        var stream = FrameEncoder(byteOrder: .little).prefix(forLength: 4 << 20) + Array(#"{"out":"pong","result":""#.utf8)
+        stream += [UInt8](repeating: 0x78, count: 1 << 20)
+        let start = ContinuousClock.now
+        let lines = Evidence.streamDiagnosis(stream, byteOrder: .little)
+        #expect(ContinuousClock.now - start < .seconds(1), "\(lines)")
+        #expect(lines.first?.hasPrefix("prefix at stream offset 0") == true)
+    }
 }
