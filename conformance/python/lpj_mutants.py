@@ -996,7 +996,8 @@ def _(m, config):
 
 
 @mutant("half-close-never-closes", "conn.half-close.close", "MUST",
-        "after a half-close the responses are sent but the server does not close: it waits for the client")
+        "after a half-close the responses are sent but the server does not close: it waits for the client",
+        flags=["--idle-timeout-ms", "5000"])
 def _(m, config):
     def make(original):
         async def finish(self, how):
@@ -1312,7 +1313,8 @@ def _(m, config):
 
 
 @mutant("oversize-no-close", "frame.oversize-close.close", "MUST",
-        "after frame-too-large the server stops reading but leaves the connection open (until the idle time-out)")
+        "after frame-too-large the server stops reading but leaves the connection open (until the idle time-out)",
+        flags=["--idle-timeout-ms", "5000"])
 def _(m, config):
     def make(original):
         async def finish(self, how):
@@ -1777,7 +1779,8 @@ def _(m, config):
 
 
 @mutant("eof-no-close", "conn.eof-inside-frame.close", "MUST",
-        "after end of stream inside a frame the earlier responses are sent but the connection stays open")
+        "after end of stream inside a frame the earlier responses are sent but the connection stays open",
+        flags=["--idle-timeout-ms", "5000"])
 def _(m, config):
     def make(original):
         async def finish(self, how):
@@ -1975,26 +1978,15 @@ def _(m, config):
 
 
 @mutant("messages-latin1", "body.utf8.sender", "MUST",
-        "error messages quoting the request (a method name) are written in ISO-8859-1, not UTF-8")
+        "error responses are encoded in ISO-8859-1: a method name quoted in the message (\"frobé\") is not UTF-8")
 def _(m, config):
-    def make(original):
-        def error_response(code, message, rule=None, offset=None):
-            return original(code, Raw(message), rule, offset)
-        return error_response
-    wrap(m, "error_response", make)
+    original = m.encode_message
 
     def encode_message(message, numbers="text"):
-        parts = []
-
-        def latin1(text):
-            return '"' + "".join(c if c not in '"\\' and ord(c) >= 0x20 else "\\u%04x" % ord(c) for c in text) + '"'
-        m_dump_string = m.dump_string
-        m.dump_string = lambda text: latin1(text) if isinstance(text, Raw) else m_dump_string(text)
-        try:
-            text = m.dump(message, numbers)
-        finally:
-            m.dump_string = m_dump_string
-        for c in text:
-            parts.append(c.encode("latin-1") if ord(c) < 256 else c.encode("utf-8"))
-        return b"".join(parts)
+        if message.pairs[0][1] != "error":
+            return original(message, numbers)
+        result = message.pairs[1][1]
+        result.pairs = [(n, re.sub(r"\\u([0-9a-fA-F]{4})", lambda x: chr(int(x[1], 16)), v) if n == "message" else v)
+                        for n, v in result.pairs]
+        return b"".join(c.encode("latin-1") if ord(c) < 256 else c.encode("utf-8") for c in m.dump(message, numbers))
     m.encode_message = encode_message

@@ -29,6 +29,7 @@ RULES_WITHOUT_MUTANT = {
     "order.big-mode": "offering a mode is not visible in one configuration",
     "msg.response": "client-side check; the server's responses are covered by every other mutant",
     "conn.client-limit": "client rule (lpj_client.py mutants)",
+    "msg.value-equality": "a definition; the echo mutants break it through msg.ping",
 }
 # Rules announced for the spec revision in progress, named by mutants before the spec has them.
 RULES_COMING = {"sec.slow-reader": "new SHOULD: a server bounds how long a response waits for a client that does not read"}
@@ -86,7 +87,7 @@ class Offsets(unittest.TestCase):
             if fixture["receiverByteOrder"] == "auto" and len(data) >= 4:
                 order = lpj.auto_order(data[:4], fixture["receiverLimit"])
             position = 0
-            for frame in fixture["frames"]:
+            for index, frame in enumerate(fixture["frames"]):
                 length = lpj.decode_prefix(data[position:position + 4], order)
                 body = data[position + 4:position + 4 + length]
                 position += 4 + length
@@ -94,7 +95,8 @@ class Offsets(unittest.TestCase):
                 if "reject" in frame and frame["reject"]["code"] in ("invalid-json", "invalid-utf8"):
                     code, rule, offset = parse(body, manifest["defaults"]["maxDepth"])
                     self.assertEqual((code, rule), (frame["reject"]["code"], frame["reject"]["rule"]), fixture["id"])
-                    allowed = frame["reject"].get("offsets") or [frame["reject"]["offset"]]
+                    answer = fixture["responses"][index] if index < len(fixture.get("responses", [])) else {}
+                    allowed = answer.get("offsets") or [frame["reject"]["offset"]]
                     self.assertIn(offset, allowed, fixture["id"])
                     checked += 1
                 elif "reject" in frame:
@@ -290,10 +292,12 @@ class Inventory(unittest.TestCase):
                 self.assertTrue(known[mu.requirement].get("observable", True), mu.name)
             self.assertFalse(set(REQUIREMENTS_WITHOUT_MUTANT) - set(known), "exceptions naming unknown requirements")
             return
+        # Before the inventory exists: every mutant's requirement belongs to a rule heading of the spec.
         spec = open(os.path.join(ROOT, "spec/lpj.md"), encoding="utf-8").read()
-        rules = re.findall(r"^#### `([a-z0-9]+(?:\.[a-z0-9-]+)+)` — ", spec, re.M)
-        self.assertFalse(set(names) - set(rules) - set(RULES_COMING), "mutants naming unknown rules")
-        missing = set(rules) - names - set(RULES_WITHOUT_MUTANT)
+        rules = set(re.findall(r"^#### `([a-z0-9]+(?:\.[a-z0-9-]+)+)` — ", spec, re.M)) | set(RULES_COMING)
+        covered = {next((r for r in rules if n == r or n.startswith(r + ".")), None) for n in names}
+        self.assertNotIn(None, covered, "mutants naming requirements of no rule")
+        missing = set(rules) - covered - set(RULES_WITHOUT_MUTANT) - set(RULES_COMING)
         self.assertFalse(missing, "server rules without a mutant: %s" % sorted(missing))
 
     def test_variants_are_legal_configurations(self):
@@ -301,6 +305,48 @@ class Inventory(unittest.TestCase):
             config = lpj.parse_arguments(["--variant", name])
             self.assertGreaterEqual(config.max_body, 65536, name)
             self.assertGreaterEqual(config.max_depth, 64, name)
+
+
+class Verdicts(unittest.TestCase):
+    """run_mutants.py's reading of `lpj check --format json` reports, with and without "violations"."""
+
+    def judge(self, kind, requirement, level, status, cases):
+        import run_mutants
+        run = run_mutants.Run(kind, "x", requirement, level)
+        run_mutants.judge_server(run, status, {"cases": cases})
+        return run.outcome, run.passed
+
+    def case(self, verdict, *violations, rules=("frame.zero-length",)):
+        c = {"id": "c", "verdict": verdict, "rules": list(rules)}
+        if violations is not None:
+            c["violations"] = [{"requirement": v, "level": "MUST", "summary": "s"} for v in violations]
+        return c
+
+    def test_must_mutants(self):
+        self.assertEqual(self.judge("mutant", "frame.zero-length.answer", "MUST", 1,
+                                    [self.case("failed", "frame.zero-length.answer")]), ("killed", True))
+        self.assertEqual(self.judge("mutant", "frame.zero-length.answer", "MUST", 1,
+                                    [self.case("failed", "conn.one-response.exactly-one")]), ("killed-wrong", False))
+        self.assertEqual(self.judge("mutant", "frame.zero-length.answer", "MUST", 0,
+                                    [self.case("passed")]), ("survived", False))
+        self.assertEqual(self.judge("mutant", "frame.zero-length.answer", "MUST", 0,
+                                    [self.case("warning", "frame.zero-length.answer")]), ("survived", False))
+        uncited = {"id": "c", "verdict": "failed", "rules": ["frame.zero-length"]}
+        self.assertEqual(self.judge("mutant", "frame.zero-length.answer", "MUST", 1, [uncited]), ("caught-uncited", False))
+        self.assertEqual(self.judge("mutant", "frame.zero-length.answer", "MUST", 1,
+                                    [self.case("failed", "frame.zero-length.answer"), {"id": "d", "verdict": "not-run"}]),
+                         ("killed", True))
+
+    def test_should_mutants(self):
+        self.assertEqual(self.judge("mutant", "msg.error-response.rule", "SHOULD", 1,
+                                    [self.case("warning", "msg.error-response.rule")]), ("killed", True))
+        self.assertEqual(self.judge("mutant", "msg.error-response.rule", "SHOULD", 0,
+                                    [self.case("passed")]), ("survived", False))
+
+    def test_variants(self):
+        self.assertEqual(self.judge("variant", None, None, 0, [self.case("passed"), self.case("informational")]), ("clean", True))
+        self.assertEqual(self.judge("variant", None, None, 0, [self.case("warning", "a.b.c")]), ("unclean", False))
+        self.assertEqual(self.judge("variant", None, None, 1, [self.case("failed", "a.b.c")]), ("unclean", False))
 
 
 if __name__ == "__main__":
