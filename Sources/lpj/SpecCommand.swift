@@ -26,12 +26,12 @@ struct SpecCommand: ParsableCommand {
         func requirements() throws -> [SpecRequirement] {
             let spec = url.appendingPathComponent(GeneratedSpecFiles.specPath)
             guard let text = try? String(contentsOf: spec, encoding: .utf8) else {
-                throw ValidationError("cannot read \(GeneratedSpecFiles.specPath): looked for \(spec.path); run from the repository root or pass --root")
+                throw SpecCommandError("cannot read \(GeneratedSpecFiles.specPath): looked for \(spec.path); run from the repository root or pass --root")
             }
             do {
                 return try SpecInventory.parse(markdown: text)
             } catch let error as SpecInventoryError {
-                throw ValidationError("\(GeneratedSpecFiles.specPath): \(error)")
+                throw SpecCommandError("\(GeneratedSpecFiles.specPath): \(error)")
             }
         }
     }
@@ -84,4 +84,10 @@ struct SpecCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// A failure of `lpj spec` that is not a usage error: printed without the usage text, exit status 1.
+struct SpecCommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

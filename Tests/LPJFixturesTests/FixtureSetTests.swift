@@ -80,6 +80,10 @@ struct FixtureSetTests {
               wire: frame(#"{"in":"ping","params":1}"#), responses: []),
             F("request.bad.open-after-oversize", "x", direction: .clientToServer, .mustReject, rules: [],
               wire: [0xff, 0xff, 0xff, 0xff], rejection: .frameTooLarge, responses: [.error(.frameTooLarge, level: "SHOULD")]),
+            // The codec calls this invalid-json at the literal; spec Section 4.1 calls it invalid-utf8 at the ff.
+            F("request.bad.offsets-disagree", "x", direction: .clientToServer, .mustReject, rules: [],
+              wire: FrameEncoder().frame(Array(#"{"in":tru"#.utf8) + [0xff]), rejection: .invalidJSON,
+              responses: [.error(.invalidJSON)]),
         ]
         for definition in bad {
             #expect(throws: FixtureError.self, "\(definition.id)") { try Fixture(definition) }
@@ -89,6 +93,40 @@ struct FixtureSetTests {
         #expect(throws: FixtureError.catalogDisagrees(id: "request.ok", "the ID is used twice")) {
             try FixtureSet.generate(from: [twice, twice])
         }
+    }
+
+    @Test("every invalid-utf8 and invalid-json response lists its accepted offsets, which hold the reference's")
+    func offsetsListed() throws {
+        for fixture in try Self.set.get().fixtures {
+            for (index, response) in fixture.definition.responses.enumerated() {
+                guard case .error(let code, _) = response else { continue }
+                let offsets = fixture.acceptedOffsets[index]
+                guard code == .invalidJSON || code == .invalidUTF8 else {
+                    #expect(offsets == nil, "\(fixture.definition.id)")
+                    continue
+                }
+                let listed = try #require(offsets, "\(fixture.definition.id)")
+                #expect(!listed.isEmpty && listed.count <= 2 && listed == listed.sorted(), "\(fixture.definition.id)")
+                #expect(listed.contains(fixture.reading.frames[index].refusal?.offset ?? -1), "\(fixture.definition.id)")
+            }
+        }
+    }
+
+    @Test("the README's generated parts follow the fixtures, and missing markers are reported")
+    func readmeParts() throws {
+        let set = try Self.set.get()
+        let readme = try String(contentsOf: RepositoryPaths.fixtures.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(set.readme.replacingGeneratedParts(in: readme) == readme)
+        let chosen = set.fixtures.filter { $0.definition.classification == .implementationDefined }.map(\.definition.id)
+        let list = try #require(set.readme.parts.first { $0.name == "implementation-defined" }).text
+        #expect(chosen.allSatisfy { list.contains("`\($0)`") } && !list.contains("size-1mib"))
+        let decoded = set.fixtures.filter { $0.definition.direction == .clientToServer && $0.definition.classification == .mustAccept }
+        #expect(readme.contains("\(set.fixtures.count) files checked, \(decoded.count) fixtures decoded, 0 failed"))
+        let copy = try Self.copyOfFixtures()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let unmarked = readme.replacingOccurrences(of: "<!-- example-output:begin -->", with: "")
+        try unmarked.write(to: copy.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+        #expect(set.problems(in: copy).contains { $0.hasPrefix("README.md: the markers") })
     }
 
     @Test("IDs are stable-looking and unique, every rule cited exists, every file name follows its ID")
