@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """lpj_client.py - a plain LPJ (lpj/1) client: one request, one response, every check of the spec.
 
-    python3 lpj_client.py [--host 127.0.0.1] --port PORT [--params JSON] [--byte-order little|big] METHOD
+    python3 lpj_client.py [--host 127.0.0.1] --port PORT [--byte-order little|big] METHOD [PARAMS]
 
-It sends {"in": METHOD, "params": PARAMS} (params default null) and reads one response:
+(the lpj-client/1 convention of `lpj check-client`: --host {host} --port {port} {method} {params})
+
+It sends {"in": METHOD, "params": PARAMS} (PARAMS is JSON text, default null) and reads one response:
 
   exit 0   a successful response; its message is printed as one line of JSON on stdout
   exit 1   an error response (an unknown code is treated as internal-error); printed the same way
@@ -118,9 +120,10 @@ def is_error(message):
 def main(argv=None):
     p = argparse.ArgumentParser(description="A plain LPJ client: one request, one response.")
     p.add_argument("method", nargs="?")
+    p.add_argument("params_json", nargs="?", metavar="params", help="the params, as JSON text (default null)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int)
-    p.add_argument("--params", default="null", help="the params, as JSON text (default null)")
+    p.add_argument("--params", default="null", help="the params, as JSON text (the positional PARAMS wins)")
     p.add_argument("--byte-order", choices=["little", "big"], default="little")
     p.add_argument("--timeout-ms", type=int, default=5000)
     p.add_argument("--mutant", help="break one client requirement (--list-mutants)")
@@ -140,7 +143,8 @@ def main(argv=None):
             return 64
         MUTANTS[args.mutant].apply(sys.modules[__name__])
     try:
-        params = lpj.parse_body(args.params.encode("utf-8", "surrogateescape"), 512)
+        text = args.params_json if args.params_json is not None else args.params
+        params = lpj.parse_body(text.encode("utf-8", "surrogateescape"), 512)
     except lpj.BodyError as e:
         print("lpj_client: --params is not JSON: %s at offset %s" % (e.message, e.offset), file=sys.stderr)
         return 64

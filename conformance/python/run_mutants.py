@@ -212,7 +212,7 @@ def check_client(args, run, params_supported):
         "%s %s --port {port}" % (sys.executable, CLIENT)
     if run.kind == "client-mutant":
         command += " --mutant " + run.name
-    command += " {method}" + (" --params {params}" if params_supported else "")
+    command += " {method}" + (" {params}" if params_supported else "")
     status, out, err = run_bounded([args.lpj, "check-client", "--command", command, "--format", "json"], args.run_seconds)
     run.seconds = time.monotonic() - started
     run.exit_status = status
