@@ -84,7 +84,7 @@ struct HostileServerTests {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         server.stop()
         guard finished, let (results, probe) = box.get() else {
-            Issue.record("the runner against a server that \(server.behaviour) did not finish within \(bound * 2) s (bound \(bound) s)")
+            Issue.record("the runner against the hostile server (\(server.behaviour)) did not finish within \(bound * 2) s (bound \(bound) s)")
             return Run(results: [], probe: nil, seconds: seconds, bound: bound)
         }
         print("hostile server, \(server.behaviour): \(ids.count) case(s) + probe in \(String(format: "%.2f", seconds)) s, bound \(bound) s")
@@ -192,6 +192,39 @@ struct HostileServerTests {
         let ids = try Self.caseIDs(["fixture.request.ping.*", "segmentation.*"])
         let run = try Self.run(server, ids: ids)
         Self.expectBoundedFailures(run, ids: ids, behaviour: server.behaviour)
+    }
+}
+
+extension HostileServerTests {
+    /// `lpj check` as a process, with no case deadline of its own: each probe step and each case is then
+    /// bounded by its exchanges, each ending within the time-out.
+    static let exchangesPerProbe = 5
+    static let exchangesPerCase = 6
+
+    @Test("lpj check, as a process, ends within its bound and without a crash against each hostile server",
+          arguments: [HostileServer.Behaviour.truncatedHugeReply(silenceMilliseconds: timeout / 2), .garbage, .resetMidReply, .silent, .endlessBytes])
+    func checkCommand(_ behaviour: HostileServer.Behaviour) throws {
+        let server = try HostileServer(behaviour)
+        defer { server.stop() }
+        let lpj = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lpj")
+        let process = Process()
+        process.executableURL = lpj
+        process.arguments = ["check", "127.0.0.1:\(server.port)", "--timeout", "\(Self.timeout)", "--only", "fixture.request.ping.compact"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let bound = Double((Self.exchangesPerProbe + Self.exchangesPerCase) * (Self.timeout + Self.slack)) / 1_000
+        let start = ContinuousClock.now
+        try process.run()
+        let deadline = Date().addingTimeInterval(bound * 2)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("lpj check, hostile server \(behaviour): exit \(process.terminationStatus) in \(String(format: "%.2f", seconds)) s, bound \(bound) s")
+        #expect(process.terminationReason == .exit, "no crash: \(process.terminationReason) \(process.terminationStatus)")
+        #expect([1, 2].contains(process.terminationStatus), "not conformant (1) or could not test (2)")
+        #expect(seconds <= bound, "\(behaviour): \(seconds) s, bound \(bound) s")
     }
 }
 
