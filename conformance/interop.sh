@@ -3,12 +3,15 @@
 #
 #   conformance/interop.sh
 #
-# For each of the 7 concurrency models it starts `lpj serve --model M --port 0` on 127.0.0.1 and runs:
+# For each of the 7 concurrency models it starts `lpj serve --model M --port 0` on 127.0.0.1, and then
+# the Python server (conformance/python/lpj_server.py --port 0, row `python`), and runs:
 #
 #   Swift client (lpj call)     ping with ASCII params, ping with "héllo 😀", an unknown method (must
-#                               exit 1 with unknown-method), lpj.describe (must name the model)
+#                               exit 1 with unknown-method), lpj.describe (must name the model, or for
+#                               the Python server its server name)
 #   C client (lpj-c ping)       lpj-c ping, default and non-ASCII params (it checks the echo exactly)
 #   C client (lpj-c interop)    every little-endian request fixture at the default limit, replayed
+#   Python client (lpj_client)  conformance/python/lpj_client.py: the same four calls as lpj call
 #
 # then stops the server with SIGTERM (by its PID) and expects exit status 0. Each cell is "pass" or
 # "FAIL (details)". The matrix goes to docs/interop.md (this script is what writes that file).
@@ -27,7 +30,10 @@ lpj_c=$here/c/build/lpj-c
 fixtures=$root/fixtures
 out_file=$root/docs/interop.md
 models=(blocking threaded forking prefork event-loop prefork-event-loop coroutine)
-columns=("Swift client (lpj call)" "C client (lpj-c ping)" "C client (lpj-c interop)")
+python_server=$here/python/lpj_server.py
+python_client=$here/python/lpj_client.py
+rows=("${models[@]}" python)
+columns=("Swift client (lpj call)" "C client (lpj-c ping)" "C client (lpj-c interop)" "Python client (lpj_client.py)")
 
 # shellcheck source=common.sh
 source "$here/common.sh"
@@ -68,9 +74,10 @@ if kind == "pong":
     ok = r.get("out") == "pong" and r.get("result") == json.loads(arg)
 elif kind == "error":
     ok = r.get("out") == "error" and isinstance(r.get("result"), dict) and r["result"].get("code") == arg
-else:  # describe: the description of this very model
+else:  # describe: the description of this very model (the Python server: its server name)
     res = r.get("result") if isinstance(r.get("result"), dict) else {}
-    ok = r.get("out") == "lpj.description" and res.get("protocol") == "lpj/1" and res.get("model") == arg
+    ok = r.get("out") == "lpj.description" and res.get("protocol") == "lpj/1" and (
+        res.get("model") == arg or arg == "python" and str(res.get("server", "")).startswith("lpj-python/"))
 if not ok:
     print("got %s" % json.dumps(r, ensure_ascii=False)[:160]); sys.exit(1)
 ' "$1" "$2"
@@ -98,6 +105,53 @@ run_swift_client() {
         echo "pass (4/4)"
     else
         echo "FAIL ($((4 - ${#problems[@]}))/4; $(printf '%s; ' "${problems[@]}" | cell_text))"
+    fi
+}
+
+# python_call NAME EXPECTED_EXIT KIND ARG METHOD [PARAMS]: one lpj_client.py call; appends to $problems.
+python_call() {
+    local name=$1 expected=$2 kind=$3 arg=$4 method=$5 params=${6:-null} status=0 why
+    python3 "$python_client" --host 127.0.0.1 --port "$port" --timeout-ms 5000 --params "$params" "$method" \
+        >"$work/pycall.out" 2>"$work/pycall.err" || status=$?
+    if [[ $status != "$expected" ]]; then
+        problems+=("$name: exit $status, expected $expected: $(cat "$work/pycall.out" "$work/pycall.err" | cell_text)")
+    elif ! why=$(json_check "$kind" "$arg" <"$work/pycall.out"); then
+        problems+=("$name: $why")
+    fi
+}
+
+run_python_client() {
+    problems=()
+    python_call "ping ASCII" 0 pong '"ireader 0"' ping '"ireader 0"'
+    python_call "ping non-ASCII" 0 pong '"héllo 😀"' ping '"héllo 😀"'
+    python_call "unknown method" 1 error unknown-method frob.unknown '{}'
+    python_call "lpj.describe" 0 describe "$model" lpj.describe
+    if [[ ${#problems[@]} == 0 ]]; then
+        echo "pass (4/4)"
+    else
+        echo "FAIL ($((4 - ${#problems[@]}))/4; $(printf '%s; ' "${problems[@]}" | cell_text))"
+    fi
+}
+
+# start_python_server: conformance/python/lpj_server.py on 127.0.0.1, any free port; sets server_pid and
+# server_port like start_server (common.sh), so stop_server stops it the same way (SIGTERM, exit 0).
+start_python_server() {
+    server_log=$(mktemp)
+    python3 "$python_server" --host 127.0.0.1 --port 0 >"$server_log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 200); do
+        grep -qs 'listening on' "$server_log" && break
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    server_output=$(cat "$server_log")
+    server_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' <<<"$server_output")
+    if [[ -z $server_port ]]; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=
+        rm -f "$server_log"
+        return 1
     fi
 }
 
@@ -134,9 +188,10 @@ run_c_interop() {
     fi
 }
 
-for model in "${models[@]}"; do
+for model in "${rows[@]}"; do
     echo "== $model"
-    if ! start_server "$lpj" --model "$model"; then
+    if [[ $model == python ]]; then started_row() { start_python_server; }; else started_row() { start_server "$lpj" --model "$model"; }; fi
+    if ! started_row; then
         for column in "${columns[@]}"; do
             cell[$model,$column]="FAIL (the server did not start: $(cell_text <<<"$server_output"))"
         done
@@ -146,6 +201,7 @@ for model in "${models[@]}"; do
         cell[$model,${columns[0]}]=$(run_swift_client)
         cell[$model,${columns[1]}]=$(run_c_ping)
         cell[$model,${columns[2]}]=$(run_c_interop)
+        cell[$model,${columns[3]}]=$(run_python_client)
         status=0
         stop_server || status=$?
         if [[ $status != 0 ]]; then
@@ -169,12 +225,14 @@ mkdir -p "$(dirname "$out_file")"
     echo
     echo "Generated by \`conformance/interop.sh\` (do not edit by hand): every client against the reference"
     echo "server (\`lpj serve --model M --port 0\`, little-endian, default limit 1,048,576) in each concurrency"
-    echo "model, on $(uname -s) $(uname -m), lpj $("$lpj" --version 2>/dev/null || echo '?') (\`${lpj_source#"$root"/}\`)."
+    echo "model, and against the Python server (\`conformance/python/lpj_server.py --port 0\`, row \`python\`,"
+    echo "same defaults), on $(uname -s) $(uname -m), lpj $("$lpj" --version 2>/dev/null || echo '?') (\`${lpj_source#"$root"/}\`),"
+    echo "$(python3 --version 2>&1)."
     echo
     echo "| model | $(IFS='|'; echo "${columns[*]}" | sed 's/|/ | /g') |"
-    echo "|---|---|---|---|"
-    for model in "${models[@]}"; do
-        echo "| \`$model\` | ${cell[$model,${columns[0]}]} | ${cell[$model,${columns[1]}]} | ${cell[$model,${columns[2]}]} |"
+    echo "|---|---|---|---|---|"
+    for model in "${rows[@]}"; do
+        echo "| \`$model\` | ${cell[$model,${columns[0]}]} | ${cell[$model,${columns[1]}]} | ${cell[$model,${columns[2]}]} | ${cell[$model,${columns[3]}]} |"
     done
     echo
     echo "$passed passed, $failed failed (cells)."
@@ -189,6 +247,10 @@ mkdir -p "$(dirname "$out_file")"
     echo "  half-closed; every response until end of stream is compared with the fixture's \`responses\`. The"
     echo "  fixtures written for a big-endian server are run by \`conformance/s390x.sh\` against"
     echo "  \`--byte-order big\`; those for an auto-detecting or a 65,536-octet server are not run live."
+    echo "- **Python client (\`lpj_client.py\`)**: \`conformance/python/lpj_client.py\`, the same four calls as"
+    echo "  \`lpj call\` (exit 0 with the pong, exit 1 with \`unknown-method\`, exit 0 with the description)."
+    echo "- **Row \`python\`**: the Python server, written from the spec alone (\`conformance/python/\`), served to"
+    echo "  every client; it is checked rule by rule by \`conformance/python/run_mutants.py\` (docs/conformance.md)."
     if [[ ${#notes[@]} -gt 0 ]]; then
         echo
         echo "Notes:"
