@@ -5,7 +5,7 @@ extension CaseCatalog {
     /// Many connections at once, and what one connection does to the others.
     static let concurrencyCases: [CheckCase] = [
         CheckCase("concurrency.50-connections", "50 connections each send a ping at once: every one answered, or refused (overloaded, or closed at once) beyond a connection limit of at least 8.",
-                  covers: [.oneResponse, .connectionLimitMinimum]) { context in
+                  covers: [.oneResponse, .connectionLimitMinimum], extraMilliseconds: 10_000) { context in
             let connections = try (0..<50).map { _ in try context.connect() }
             defer { connections.forEach { $0.close() } }
             for (index, connection) in connections.enumerated() {

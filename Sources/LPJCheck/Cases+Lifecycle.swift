@@ -37,7 +37,7 @@ extension CaseCatalog {
             try truncated(context, tail: Array(context.frame(Request(method: "ping", params: "cut")).dropLast(5)))
         },
         CheckCase("lifecycle.idle-second", "A connection idle for 1.2 s still gets its pong (an idle time-out is at least 1 s).",
-                  covers: [.idleMinimum]) { context in
+                  covers: [.idleMinimum], extraMilliseconds: 1_200) { context in
             let connection = try context.connect()
             defer { connection.close() }
             usleep(1_200_000)
@@ -52,7 +52,7 @@ extension CaseCatalog {
             return context.judge(reply, expected: [.pong("after idling")], connection: connection, delivery: delivery)
         },
         CheckCase("lifecycle.slow-sender", "A ping in 10 pieces 150 ms apart (1.35 s in all): answered; a bound on slow senders must allow this much.",
-                  covers: [.slowSenderMinimum]) { context in
+                  covers: [.slowSenderMinimum], extraMilliseconds: 1_500) { context in
             let frame = context.frame(Request(method: "ping", params: "slow but steady"))
             let step = (frame.count + 9) / 10
             let pieces = stride(from: 0, to: frame.count, by: step).map { Array(frame[$0..<min(frame.count, $0 + step)]) }
@@ -73,7 +73,7 @@ extension CaseCatalog {
             return context.judge(reply, expected: [.pong("slow but steady", .slowSenderMinimum)], connection: connection, delivery: Delivery(pieces: pieces, pauseMilliseconds: 150))
         },
         CheckCase("lifecycle.stalled-frame", "Two octets of a prefix, then nothing: how long the server keeps a stalled frame (up to 3 s).",
-                  covers: [.slowSenderMinimum], informational: true) { context in
+                  covers: [.slowSenderMinimum], informational: true, extraMilliseconds: 3_000) { context in
             let connection = try context.connect()
             defer { connection.close() }
             let start = ContinuousClock.now

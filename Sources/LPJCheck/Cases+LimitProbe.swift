@@ -6,7 +6,7 @@ extension CaseCatalog {
     /// at once (`frame.oversize-close`), a length within it makes the server wait for the body.
     static let limitProbeCases: [CheckCase] = [
         CheckCase("size.limit-probe", "Binary search, by prefixes alone, for the largest body length the server waits for; it must equal the limit lpj.describe states.",
-                  covers: [.maxSizeMinimum, .describeMaxBody]) { context in
+                  covers: [.maxSizeMinimum, .describeMaxBody], extraMilliseconds: 12_000) { context in
             var accepted = FrameConfiguration.minimumMaxBodyLength
             guard try waitsForBody(context, length: accepted) else {
                 return .broke(.maxSizeMinimum, "a prefix announcing \(accepted) octets was refused at once: every receiver must accept 65,536")

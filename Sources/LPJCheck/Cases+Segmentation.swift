@@ -46,7 +46,7 @@ extension CaseCatalog {
             return context.judge(reply, expected: [.pong("first", .keepsNextFrame), .pong("second", .keepsNextFrame)], connection: connection, delivery: delivery)
         })
         cases.append(CheckCase("segmentation.random-splits", "Twenty pings cut at seeded random places (seed 20261124), 5 ms apart.",
-                               covers: [.readsArePartial, .inOrder]) { context in
+                               covers: [.readsArePartial, .inOrder], extraMilliseconds: 1_000) { context in
             var generator = SplitMix64(seed: 20_261_124)
             let requests = (0..<20).map { Request(method: "ping", params: .number(JSONNumber($0))) }
             let stream = requests.flatMap { context.frame($0) }

@@ -7,7 +7,7 @@ extension CaseCatalog {
     /// and the client's delayed ACK, and every call stalls for tens of milliseconds (`frame.single-write`).
     static let timingCases: [CheckCase] = [
         CheckCase("timing.single-write", "Forty sequential pings (past the quick-ACK start of a connection): does any response's first read hold the 4-octet prefix alone?",
-                  covers: [.singleWrite]) { context in
+                  covers: [.singleWrite], extraMilliseconds: 4_000) { context in
             let connection = try context.connect()
             defer { connection.close() }
             var prefixAlone = 0

@@ -121,16 +121,23 @@ public struct CheckCase: Sendable {
     public var requirements: [RequirementID]
     /// The case records a profile fact or an implementation-defined choice rather than judging.
     public var isInformational: Bool
+    /// Milliseconds the case spends waiting on purpose (pauses, idle periods, searches), added to its
+    /// budget of three time-outs and a second.
+    public var extraMilliseconds: Int
     public var run: @Sendable (CheckContext) throws -> CaseOutcome
 
     public init(_ id: String, _ title: String, covers requirements: [RequirementID], informational: Bool = false,
-                run: @escaping @Sendable (CheckContext) throws -> CaseOutcome) {
+                extraMilliseconds: Int = 0, run: @escaping @Sendable (CheckContext) throws -> CaseOutcome) {
         self.id = id
         self.title = title
         self.requirements = requirements
         self.isInformational = informational
+        self.extraMilliseconds = extraMilliseconds
         self.run = run
     }
+
+    /// The most the case may take against `target`, whatever the server does.
+    public func budgetMilliseconds(_ target: CheckTarget) -> Int { 3 * target.timeoutMilliseconds + 1_000 + extraMilliseconds }
 
     /// The requirement charged when the server dies on this case's octets.
     public var subject: RequirementID? { requirements.first }

@@ -130,6 +130,9 @@ public final class CheckContext: @unchecked Sendable {
         guard serverAnswers() else {
             return (subject, "; the server stopped answering (a fresh connection gets no pong)", [])
         }
+        if let left = CaseDeadline.remainingMilliseconds, left < 2 * target.timeoutMilliseconds {
+            return (subject, "; the case's time ran out before the cause could be narrowed down", [])
+        }
         if case .error(.unknownMethod, _)? = expectation?.kind, subject != .unknownMethodAnswer,
            !controlAnsweredError(Request(method: "no-such-method", params: nil), code: .unknownMethod) {
             return (.unknownMethodAnswer, "; a plain unknown method gets no unknown-method answer either", [])

@@ -131,11 +131,11 @@ public struct CheckRunner {
                 let start = ContinuousClock.now
                 var outcome: CaseOutcome
                 do {
-                    outcome = try checkCase.run(context)
+                    outcome = try CaseDeadline.run(milliseconds: checkCase.budgetMilliseconds(target)) { try checkCase.run(context) }
                 } catch {
                     outcome = Self.couldNotRun(checkCase, error)
                 }
-                if !context.serverAnswers() {
+                if !CaseDeadline.run(milliseconds: target.timeoutMilliseconds + 1_000, { context.serverAnswers() }) {
                     outcome = Self.died(checkCase, outcome)
                     report.serverStoppedAfter = checkCase.id
                 }

@@ -1,21 +1,28 @@
+import LPJSpec
+
 /// The requirements the runner cites, by name, with their levels from the spec's inventory.
 ///
 /// Cases never spell a requirement ID as a string: they use these constants, and a test checks that each
-/// one exists in the inventory with the same level, so a renamed requirement breaks the build's tests,
-/// not a report.
+/// one exists in the inventory (`spec/requirements.json`), so a renamed requirement breaks the tests, not
+/// a report.
 public enum RequirementCatalog {
-    /// The level of `id` in the inventory, or `nil` when the runner does not know it.
-    public static func level(of id: RequirementID) -> RequirementLevel? { levels[id] }
+    /// The level of `id` in the inventory, or `nil` when the inventory does not hold it.
+    public static func level(of id: RequirementID) -> RequirementLevel? {
+        guard let requirement = byID[id.rawValue] else { return nil }
+        switch requirement.level {
+        case .must, .mustNot: return .must
+        case .should, .shouldNot: return .should
+        case .may: return .may
+        }
+    }
+
+    /// The inventory's entry for `id`.
+    public static func requirement(_ id: RequirementID) -> SpecRequirement? { byID[id.rawValue] }
+
+    static let byID: [String: SpecRequirement] = Dictionary(SpecInventory.all.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
 
     /// Every requirement the runner can cite.
-    public static var cited: [RequirementID] { levels.keys.sorted() }
-
-    static let levels: [RequirementID: RequirementLevel] = {
-        var table: [RequirementID: RequirementLevel] = [:]
-        for id in RequirementID.mustLevel { table[id] = .must }
-        for id in RequirementID.shouldLevel { table[id] = .should }
-        return table
-    }()
+    public static let cited: [RequirementID] = RequirementID.mustLevel + RequirementID.shouldLevel
 }
 
 extension RequirementID {
@@ -111,7 +118,7 @@ extension RequirementID {
 
     // MARK: Extensions
     public static let sleepWaits: RequirementID = "ext.sleep.waits"
-    public static let sleepAnswer: RequirementID = "ext.sleep.answer"
+    public static let sleepAnswer: RequirementID = "ext.sleep.out"
     public static let sleepInvalidParams: RequirementID = "ext.sleep.invalid-params"
     public static let sleepNotBlocking: RequirementID = "ext.sleep.not-blocking"
     public static let relayPassThrough: RequirementID = "ext.relay.pass-through"
@@ -120,6 +127,14 @@ extension RequirementID {
     public static let relayLateReply: RequirementID = "ext.relay.late-reply"
     public static let relayInvalidParams: RequirementID = "ext.relay.invalid-params"
     public static let relayOneUpstreamRequest: RequirementID = "ext.relay.one-request"
+    public static let sleepResult: RequirementID = "ext.sleep.result"
+    public static let sleepOtherMembers: RequirementID = "ext.sleep.other-members"
+    public static let relayUnregisteredCode: RequirementID = "ext.relay.unregistered-code"
+    public static let relayOtherMembers: RequirementID = "ext.relay.other-members"
+    // Requirements of Sections 4 and 6 that the extension cases observe through sleep.
+    public static let pipeliningNoRefusal: RequirementID = "conn.pipelining.no-refusal"
+    public static let nestedDuplicatesReadKept: RequirementID = "body.nested-duplicates.read-kept"
+    public static let nestedDuplicatesReadInvalid: RequirementID = "body.nested-duplicates.read-invalid"
 
     static let mustLevel: [RequirementID] = [
         prefixUnsigned, bodyFollowsSender, lengthCountsOctetsSender, readsArePartial, keepsNextFrame, zeroLengthAnswer,
@@ -138,6 +153,8 @@ extension RequirementID {
         slowSenderMinimum, connectionLimitMinimum, overloadedOnlyServerWide,
         sleepWaits, sleepAnswer, sleepInvalidParams, sleepNotBlocking,
         relayPassThrough, relayTimeout, relayUpstreamError, relayLateReply, relayInvalidParams, relayOneUpstreamRequest,
+        sleepResult, sleepOtherMembers, relayUnregisteredCode, relayOtherMembers,
+        pipeliningNoRefusal, nestedDuplicatesReadKept, nestedDuplicatesReadInvalid,
     ]
 
     static let shouldLevel: [RequirementID] = [limitInclusive, oversizeErrorReply, singleWrite, mismatchDiagnosis, echoExact, errorRule]

@@ -43,7 +43,7 @@ struct FaultCatchTests {
         Catch(fault: .noErrorReply, caseID: "fixture.request.message.unknown-method", verdict: .failed, requirement: .unknownMethodAnswer),
         Catch(fault: .noErrorReply, caseID: "message.method-names", verdict: .failed, requirement: .unknownMethodAnswer),
         Catch(fault: .nanOutput, caseID: "fixture.request.ping.interoperable-numbers", verdict: .failed, requirement: .nonfiniteSender),
-        Catch(fault: .limitOffByOne, caseID: "size.at-limit", verdict: .warning, requirement: .limitInclusive),
+        Catch(fault: .limitOffByOne, caseID: "size.at-limit", verdict: .failed, requirement: .limitInclusive),
         Catch(fault: .splitWrites, caseID: "timing.single-write", verdict: .warning, requirement: .singleWrite),
         Catch(fault: .limitOffByOne, caseID: "size.limit-probe", verdict: .failed, requirement: .describeMaxBody),
         Catch(fault: .crashOnShortRead, caseID: "fixture.request.frame.truncated-prefix", verdict: .failed, requirement: .eofNoResponse),
