@@ -6,7 +6,7 @@ public enum CaseCatalog {
     /// concurrency, timing, lpj.describe and the extensions.
     public static func all(fixtures: [Fixture]) -> [CheckCase] {
         fixtureCases(fixtures) + messageCases + segmentationCases + streamCases + limitProbeCases + lifecycleCases
-            + concurrencyCases + timingCases + describeCases + extensionCases
+            + concurrencyCases + timingCases + describeCases + byteOrderCases + extensionCases
     }
 
     /// The cases with the committed fixture catalog.

@@ -5,7 +5,7 @@ extension CaseCatalog {
     /// methods it lists real and the methods it leaves out absent.
     static let describeCases: [CheckCase] = [
         CheckCase("describe.members", "lpj.describe states protocol, byteOrder, maxBody, maxDepth, methods and server, each of the right type and true of the server's byte order.",
-                  covers: [.describeProtocol, .describeByteOrder, .describeMaxBody, .describeMaxDepth, .describeMethods, .describeServer, .reservedMethodNames]) { context in
+                  covers: [.describeProtocol, .describeByteOrder, .describeMaxBody, .describeMaxDepth, .describeMethods, .describeServer, .describeNoReserved]) { context in
             guard let object = context.target.description?.objectValue else { return .skipped("the server does not offer lpj.describe") }
             var violations: [Violation] = []
             if object["protocol"]?.stringValue != "lpj/1" {
@@ -22,7 +22,7 @@ extension CaseCatalog {
                 violations.append(Violation(.describeMaxBody, "maxBody is \(object["maxBody"].map { JSONWriter.string($0) } ?? "missing"), not an integer"))
             }
             if let depth = object["maxDepth"]?.numberValue?.int64Value {
-                if depth < 64 { violations.append(Violation(.describeMaxDepth, "maxDepth \(depth) is under the depth of 64 every receiver accepts")) }
+                if depth < 64 { violations.append(Violation(.nestingAccept, "maxDepth \(depth) states a limit under the depth of 64 every receiver accepts")) }
             } else {
                 violations.append(Violation(.describeMaxDepth, "maxDepth is \(object["maxDepth"].map { JSONWriter.string($0) } ?? "missing"), not an integer"))
             }
@@ -32,7 +32,7 @@ extension CaseCatalog {
                     violations.append(Violation(.describeMethods, "methods leaves out \"\(required)\", which the server implements"))
                 }
                 for name in names where name.hasPrefix("lpj.") && name != "lpj.describe" {
-                    violations.append(Violation(.reservedMethodNames, "methods lists \"\(name)\": names beginning with lpj. are reserved for this specification"))
+                    violations.append(Violation(.describeNoReserved, "methods lists \"\(name)\": names beginning with lpj. are reserved for this specification"))
                 }
             } else {
                 violations.append(Violation(.describeMethods, "methods is \(object["methods"].map { JSONWriter.string($0).prefix(60) } ?? "missing"), not an array of strings"))

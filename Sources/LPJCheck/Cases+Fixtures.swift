@@ -23,10 +23,14 @@ struct FixturePlan: Sendable {
     /// The frame-level fault after which a receiver reads nothing more: an oversized length or a frame
     /// cut by the end of the stream.
     let stop: WireError.Code?
+    /// For each expected response, the offsets the spec accepts when it is an offset-carrying error.
+    let acceptedOffsets: [[Int]?]
 
     init(_ fixture: Fixture) {
         definition = fixture.definition
-        depth = fixture.reading.frames.compactMap { $0.json?.depth }.max() ?? 0
+        acceptedOffsets = fixture.acceptedOffsets
+        let bodies = FrameWalk.bodies(fixture.definition.wire, order: fixture.definition.byteOrder.decodingOrder, limit: Int(UInt32.max))
+        depth = bodies.contains { $0.depth(limit: 64) != nil } ? 65 : 0
         stop = fixture.reading.stop?.code
     }
 
@@ -35,18 +39,20 @@ struct FixturePlan: Sendable {
     var requirements: [RequirementID] {
         var seen = Set<RequirementID>()
         let expected = expectations(maxDepth: 512)
-        let subject: [RequirementID] = stop == .frameTooLarge ? [.refuseAtPrefix] : stop == .truncatedFrame ? [.eofNoResponse] : []
+        let subject: [RequirementID] = stop == .frameTooLarge ? [.beforeReading] : stop == .truncatedFrame ? [.eofNoResponse] : []
         var closing: [RequirementID] = []
         if case .closed(let requirement) = afterwards(expected) { closing = [requirement] }
-        return (subject + expected.map(\.requirement) + closing).filter { seen.insert($0).inserted }
+        let order: [RequirementID] = definition.receiverByteOrder == .auto ? [.autoAlgorithm] : []
+        let diagnosis: [RequirementID] = definition.rules.contains(.orderMismatchDiagnosis) ? [.mismatchDiagnosis] : []
+        return (subject + order + expected.map(\.requirement) + closing + diagnosis).filter { seen.insert($0).inserted }
     }
 
     func run(_ context: CheckContext) throws -> CaseOutcome {
         let target = context.target
         if let reason = byteOrderMismatch(target) { return .skipped(reason) }
         let limitMatters = stop == .frameTooLarge || definition.wire.count > FrameConfiguration.minimumMaxBodyLength + 4
-        if limitMatters, definition.receiverLimit != target.maxBody {
-            return .skipped("assumes a limit of \(definition.receiverLimit) octets; the server's is \(target.maxBody)\(target.maxBodyIsStated ? "" : " (assumed)")")
+        if limitMatters, !target.maxBodyIsStated || definition.receiverLimit != target.maxBody {
+            return .skipped("assumes a limit of \(definition.receiverLimit) octets; the server's is \(target.maxBodyIsStated ? "\(target.maxBody)" : "not stated")")
         }
         if depth > 64, target.maxDepth == nil {
             return .skipped("a body of depth \(depth) assumes a depth limit; the server states none, and any limit from 64 up is allowed (the depth cases use what it states)")
@@ -54,9 +60,21 @@ struct FixturePlan: Sendable {
         if definition.id.contains("nested-duplicates") { return try NestedDuplicates.judge(context, wire: wire(for: target)) }
         let delivery = Delivery.oneWrite(wire(for: target), halfClose: stop == .truncatedFrame)
         let expected = expectations(maxDepth: target.maxDepth ?? 512)
-        let (connection, reply) = try context.exchange(delivery, count: expected.count)
+        let (connection, reply) = try context.exchange(delivery, count: expected.count, byteOrder: readOrder(target))
         defer { connection.close() }
         var outcome = context.judge(reply, expected: expected, connection: connection, delivery: delivery, afterwards: afterwards(expected))
+        if target.detectsByteOrder, outcome.verdict != .passed, definition.wire.count >= 4 {
+            let w = definition.wire
+            let detection = ByteOrderDetection.detect(w[0], w[1], w[2], w[3], limit: target.maxBody)
+            if detection.isAmbiguous || definition.receiverByteOrder == .auto {
+                outcome = .broke([Violation(.autoAlgorithm, "the first prefix \(w[0..<4].map(hexByte).joined(separator: " ")) decides \(detection.order)\(detection.isAmbiguous ? " (ambiguous: little wins)" : ""), and the server read it otherwise: \(outcome.summary)")] + outcome.violations,
+                                 details: outcome.details, sent: outcome.sent)
+            }
+        }
+        if outcome.verdict == .passed, definition.rules.contains(.orderMismatchDiagnosis), let message = reply.responses.last?.errorResult?.message,
+           let missing = Self.missingDiagnosis(message, wire: delivery.bytes, order: target.byteOrder) {
+            return .broke(.mismatchDiagnosis, missing, sent: connection.sent)
+        }
         if definition.classification == .implementationDefined, outcome.verdict == .passed {
             outcome = .informational("as the server states: " + outcome.summary)
         }
@@ -78,6 +96,28 @@ struct FixturePlan: Sendable {
         if receiver.fixedOrder == target.byteOrder { return nil }
         if target.byteOrder == .big, reframable { return nil }
         return "written for a \(receiver) receiver; the server speaks \(target.byteOrder)"
+    }
+
+    /// What a frame-too-large message leaves out of `order.mismatch-diagnosis`: the other byte order when
+    /// the swapped reading of the prefix fits, text without a prefix when all four octets are printable.
+    static func missingDiagnosis(_ message: String, wire: [UInt8], order: ByteOrder) -> String? {
+        guard wire.count >= 4 else { return nil }
+        let lower = message.lowercased()
+        let swapped = order.swapped.value(wire[0], wire[1], wire[2], wire[3])
+        if swapped <= 1 << 20, !(lower.contains("endian") || lower.contains("byte order") || lower.contains(String(swapped))) {
+            return "the refusal of \(wire[0..<4].map(hexByte).joined(separator: " ")) does not name the likely cause, the other byte order (read \(order.swapped) it is \(swapped)): \"\(message.prefix(100))\""
+        }
+        if wire[0..<4].allSatisfy({ (0x20...0x7e).contains($0) }), !(lower.contains("text") || lower.contains("ascii") || lower.contains("prefix")) {
+            return "the refusal of \(wire[0..<4].map(hexByte).joined(separator: " ")) (\"\(String(decoding: wire[0..<4], as: UTF8.self))\") does not name the likely cause, text without a length prefix: \"\(message.prefix(100))\""
+        }
+        return nil
+    }
+
+    /// The order responses come in: a server that detects the byte order answers in the order it detects.
+    func readOrder(_ target: CheckTarget) -> ByteOrder {
+        guard target.detectsByteOrder, definition.wire.count >= 4 else { return target.byteOrder }
+        let w = definition.wire
+        return ByteOrderDetection.detect(w[0], w[1], w[2], w[3], limit: target.maxBody).order
     }
 
     /// Whether the fixture is whole frames in the little-endian order that can be re-framed big-endian.
@@ -122,7 +162,9 @@ struct FixturePlan: Sendable {
                 }
                 let requirement = code == .unknownMethod && definition.rules.contains(.msgMethodNames) ? .methodNamesExact
                     : Self.rejectRequirement(code: code, rule: rejection?.rule)
-                return .error(code, requirement, offsets: nil, bodyLength: body?.count)
+                var expectation = Expectation.error(code, requirement, offsets: index < acceptedOffsets.count ? acceptedOffsets[index] : nil, bodyLength: body?.count)
+                if rejection?.rule == .frameZeroLength { expectation.whenMissing = .zeroLengthFraming }
+                return expectation
             }
         }
     }

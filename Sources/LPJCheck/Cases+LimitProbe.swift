@@ -8,6 +8,19 @@ extension CaseCatalog {
         CheckCase("size.limit-probe", "Binary search, by prefixes alone, for the largest body length the server waits for; it must equal the limit lpj.describe states.",
                   covers: [.maxSizeMinimum, .describeMaxBody], extraMilliseconds: 12_000) { context in
             var accepted = FrameConfiguration.minimumMaxBodyLength
+            if context.target.maxBodyIsStated {
+                // The stated limit is checked at its edge: it waits for exactly the limit, refuses one more.
+                let limit = context.target.maxBody
+                guard limit >= accepted else { return .broke(.maxSizeMinimum, "lpj.describe states a limit of \(limit), under the 65,536 every receiver accepts") }
+                let waitsAtLimit = try waitsForBody(context, length: limit)
+                let waitsOver = try waitsForBody(context, length: limit + 1)
+                if waitsAtLimit && !waitsOver { return .passed("waits for a body of exactly \(limit) octets and refuses \(limit + 1), as lpj.describe states") }
+                if !waitsAtLimit, try !waitsForBody(context, length: accepted) {
+                    return .broke(.maxSizeMinimum, "a prefix announcing \(accepted) octets was refused at once: every receiver must accept 65,536")
+                }
+                return .broke(.describeMaxBody, waitsAtLimit ? "lpj.describe states maxBody \(limit), but the server also waits for a body of \(limit + 1) octets"
+                                                             : "lpj.describe states maxBody \(limit), but the server refuses a prefix announcing \(limit) octets at once")
+            }
             guard try waitsForBody(context, length: accepted) else {
                 return .broke(.maxSizeMinimum, "a prefix announcing \(accepted) octets was refused at once: every receiver must accept 65,536")
             }

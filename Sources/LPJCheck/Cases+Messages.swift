@@ -1,3 +1,4 @@
+import LPJFixtures
 import LPJWire
 
 extension CaseCatalog {
@@ -6,18 +7,19 @@ extension CaseCatalog {
     static let messageCases: [CheckCase] = [
         CheckCase("message.method-names", "\"Ping\", \"ping \", \"pin\", \"pingx\" and \"\" are not ping: each answered unknown-method, case-sensitive and exact.",
                   covers: [.methodNamesExact]) { context in
-            try answers(context, ["Ping", "ping ", " ping", "pin", "pingx", "PING", ""].map { (Request(method: $0, params: 1).body(), .error(.unknownMethod, .methodNamesExact)) })
+            try answers(context, ["Ping", "ping ", " ping", "pin", "pingx", "PING", "e\u{301}", "\u{e9}"].map { (Request(method: $0, params: 1).body(), .error(.unknownMethod, .methodNamesExact)) }
+                        + [(Request(method: "", params: 1).body(), .error(.unknownMethod, .methodAnyString))])
         },
         CheckCase("message.reserved-names", "\"lpj.ping\" and \"lpj.nothing\" are answered unknown-method.",
                   covers: [.unknownMethodAnswer]) { context in
             try answers(context, ["lpj.ping", "lpj.nothing"].map { (Request(method: $0, params: nil).body(), .error(.unknownMethod, .unknownMethodAnswer)) })
         },
         CheckCase("message.request-shapes", "in missing, params missing, in null or a number, in and params duplicated (once escaped), an unknown method without params: each invalid-request.",
-                  covers: [.requestReject, .duplicateMembersReject]) { context in
+                  covers: [.requestReject, .duplicateMembersReject, .requestCheckOrder]) { context in
             let bodies: [(String, RequirementID)] = [
                 (#"{"params":1}"#, .requestReject), (#"{"in":"ping"}"#, .requestReject), (#"{"in":null,"params":1}"#, .requestReject),
                 (#"{"in":7,"params":1}"#, .requestReject), (#"{"in":["ping"],"params":1}"#, .requestReject),
-                (#"{"in":"no-such-method"}"#, .requestReject),
+                (#"{"in":"no-such-method"}"#, .requestCheckOrder),
                 (#"{"in":"ping","params":1,"params":1}"#, .duplicateMembersReject),
                 (#"{"in":"ping","\u0069n":"ping","params":1}"#, .duplicateMembersReject),
             ]
@@ -47,24 +49,122 @@ extension CaseCatalog {
             let params = JSONValue.array(texts.map { .number(JSONNumber(String($0))!) })
             return try answers(context, [(body, .pong(params, .numbersNotRejected))])
         },
-        CheckCase("message.depth-at-limit", "ping nested to the depth limit lpj.describe states (64 when it states none) is echoed; one level deeper is refused at the right offset.",
-                  covers: [.nestingAccept, .nestingReject, .nestingOffset]) { context in
-            let limit = context.target.maxDepth ?? 64
+        CheckCase("message.depth-at-limit", "ping nested to depth 64, and to the depth limit lpj.describe states, is echoed; one level deeper is refused at the offset of its first opening bracket past the limit, the message naming the limit (or echoed, by a server without a fixed limit).",
+                  covers: [.nestingAccept, .describeMaxDepth, .nestingReject, .nestingOffset, .nestingMessage]) { context in
+            let sixtyFour = nested(depth: 64)
+            var cases: [([UInt8], Expectation)] = [(sixtyFour.body, .pong(sixtyFour.params, .nestingAccept))]
+            guard let limit = context.target.maxDepth, limit >= 64, limit < 100_000 else { return try answers(context, cases) }
             let at = nested(depth: limit)
-            var cases: [([UInt8], Expectation)] = [(at.body, .pong(at.params, .nestingAccept))]
-            if context.target.maxDepth != nil, limit < 100_000 {
-                let over = nested(depth: limit + 1)
-                cases.append((over.body, .error(.invalidJSON, .nestingReject, offsets: over.body.depth(limit: limit).map { [$0] }, bodyLength: over.body.count)))
+            if limit > 64 { cases.append((at.body, .pong(at.params, .describeMaxDepth))) }
+            let passed = try answers(context, cases)
+            guard passed.verdict == .passed else { return passed }
+            let over = nested(depth: limit + 1)
+            guard over.body.count <= context.target.guaranteedBody else { return passed }
+            let delivery = Delivery.oneWrite(context.frame(over.body))
+            let (connection, reply) = try context.exchange(delivery, count: 1)
+            defer { connection.close() }
+            if let response = reply.responses.first, response.out == "pong" {
+                return .informational("echoes depth \(limit + 1), past the maxDepth \(limit) it states: no fixed limit (allowed; maxDepth is what it guarantees)")
             }
-            return try answers(context, cases)
+            var outcome = context.judge(reply, expected: [.error(.invalidJSON, .nestingReject, offsets: over.body.depth(limit: limit).map { [$0] }, bodyLength: over.body.count)],
+                                        connection: connection, delivery: delivery, afterwards: .open(.errorKeepsConnection))
+            if outcome.verdict == .passed, let message = reply.responses.first?.errorResult?.message, !message.contains(String(limit)) {
+                outcome = .broke(.nestingMessage, "the depth refusal's message does not name the limit \(limit): \"\(message.prefix(80))\"", sent: connection.sent)
+            }
+            return outcome
         },
-        CheckCase("message.depth-hostile", "100,000 opening brackets as params (within the limit): refused with invalid-json, the server still answering.",
-                  covers: [.nestingReject]) { context in
+        CheckCase("message.depth-hostile", "100,000 opening brackets as params: refused with invalid-json (or echoed, without a depth limit), never a closed connection.",
+                  covers: [.nestingNoCrash, .nestingReject]) { context in
             let body = Array(#"{"in":"ping","params":"#.utf8) + [UInt8](repeating: 0x5b, count: 100_000) + [0x7d]
-            guard body.count <= context.target.maxBody else { return .skipped("over the server's limit") }
-            return try answers(context, [(body, .error(.invalidJSON, .nestingReject, offsets: nil, bodyLength: body.count))])
+            guard body.count <= context.target.guaranteedBody else { return .skipped("\(body.count) octets: over the limit the server states, or over 65,536 when it states none") }
+            var expectation = Expectation(.anyAnswer, .nestingNoCrash)
+            expectation.whenMissing = .nestingNoCrash
+            let delivery = Delivery.oneWrite(context.frame(body))
+            let (connection, reply) = try context.exchange(delivery, count: 1)
+            defer { connection.close() }
+            if let error = reply.responses.first?.errorResult, error.code != WireError.Code.invalidJSON.rawValue {
+                return .broke(.nestingReject, "100,000 unclosed brackets answered \(error), not invalid-json", sent: connection.sent)
+            }
+            return context.judge(reply, expected: [expectation], connection: connection, delivery: delivery)
+        },
+        CheckCase("message.surrogate-escapes", "Lone and misordered surrogate escapes (\\udc00, \\udc00\\ud800, \\ud800\\u0041, \\ud800x, \\ud800 at the end): each invalid-json at the spec's offset.",
+                  covers: [.loneSurrogateReject, .jsonTextOffset]) { context in
+            let strings = [#""\udc00""#, #""\udc00\ud800""#, #""\ud800\u0041""#, #""\ud800x""#, #""a\ud800""#, #""\uDBFF\uDBFF""#]
+            return try answers(context, strings.map { (Array(#"{"in":"ping","params":"#.utf8) + Array($0.utf8) + [0x7d], .error(.invalidJSON, .loneSurrogateReject)) })
+        },
+        CheckCase("message.not-json-whitespace", "Form feed, vertical tab, no-break space and U+FEFF between tokens are not JSON whitespace: each invalid-json.",
+                  covers: [.jsonTextReject, .jsonTextOffset]) { context in
+            let separators: [[UInt8]] = [[0x0c], [0x0b], [0xc2, 0xa0], [0xef, 0xbb, 0xbf]]
+            return try answers(context, separators.map { (Array(#"{"in":"ping","params":"#.utf8) + $0 + Array("1}".utf8), .error(.invalidJSON, .jsonTextReject)) })
+        },
+        CheckCase("message.escaped-names", "Member names written with escapes (\\u0069n, p\\u0061rams) are the names in and params: answered as a ping.",
+                  covers: [.escapesSameString]) { context in
+            try answers(context, [(Array(#"{"\u0069n":"ping","p\u0061rams":"escaped names"}"#.utf8), .pong("escaped names", .escapesSameString)),
+                                  (Array(#"{"in":"p\u0069ng","params":"escaped method"}"#.utf8), .pong("escaped method", .escapesSameString))])
+        },
+        CheckCase("message.nul-in-strings", "U+0000 escaped inside a string is a character: echoed, the string not cut at it.",
+                  covers: [.escapesNul]) { context in
+            try answers(context, [(Array(#"{"in":"ping","params":["a\u0000b","\u0000"]}"#.utf8), .pong(["a\u{0}b", "\u{0}"], .escapesNul))])
+        },
+        CheckCase("message.noncharacters", "Raw U+FFFE, U+FFFF, U+FDD0 and U+10FFFF are well-formed UTF-8: echoed.",
+                  covers: [.utf8Noncharacters]) { context in
+            var text = ""
+            text.unicodeScalars.append(contentsOf: [0xFFFE, 0xFFFF, 0xFDD0, 0x10FFFF].compactMap(Unicode.Scalar.init))
+            return try answers(context, [(Request(method: "ping", params: .string(text)).body(), .pong(.string(text), .utf8Noncharacters))])
+        },
+        CheckCase("message.utf8-before-json", "A body with ill-formed UTF-8 before a JSON defect is invalid-utf8; one with the JSON defect first is invalid-json.",
+                  covers: [.utf8Precedence]) { context in
+            let utf8First = Array(#"{"in":"ping","params":""#.utf8) + [0xff] + Array(#"",,}"#.utf8)
+            let jsonFirst = Array(#"{"in":"ping",,"params":""#.utf8) + [0xff] + Array(#""}"#.utf8)
+            return try answers(context, [(utf8First, .error(.invalidUTF8, .utf8Precedence)), (jsonFirst, .error(.invalidJSON, .utf8Precedence))])
+        },
+        CheckCase("message.unknown-method-named", "An unknown method's error message names the method.",
+                  covers: [.unknownMethodMessage]) { context in
+            let delivery = Delivery.oneWrite(context.frame(Request(method: "frobnicate-7", params: nil)))
+            let (connection, reply) = try context.exchange(delivery, count: 1)
+            defer { connection.close() }
+            let outcome = context.judge(reply, expected: [.error(.unknownMethod, .unknownMethodAnswer)], connection: connection, delivery: delivery)
+            guard outcome.verdict == .passed, let message = reply.responses.first?.errorResult?.message else { return outcome }
+            if !message.contains("frobnicate-7") { return .broke(.unknownMethodMessage, "the message does not name the method: \"\(message.prefix(80))\"") }
+            return outcome
+        },
+        CheckCase("message.newline-between-frames", "A ping, a newline octet, then a ping: the newline is the first octet of the next prefix, so only the first ping is answered.",
+                  covers: [.bodyFollowsReceiver]) { context in
+            let delivery = Delivery.oneWrite(context.frame(Request(method: "ping", params: "first")) + [0x0a] + context.frame(Request(method: "ping", params: "second")))
+            let connection = try context.connect()
+            defer { connection.close() }
+            try delivery.send(on: connection)
+            var reply = connection.read(count: 1, timeoutMilliseconds: context.target.timeoutMilliseconds)
+            // A server that skips the newline answers the second ping right after the first.
+            if reply.frames.count == 1, !reply.closed {
+                let more = connection.read(count: 1, timeoutMilliseconds: 500)
+                reply.frames += more.frames
+            }
+            if reply.responses.count > 1, reply.responses[1].out == "pong" {
+                return .broke(.bodyFollowsReceiver, "the octet 0a after the first frame was skipped, and the second ping answered", sent: connection.sent)
+            }
+            return context.judge(Self.firstFrame(reply), expected: [.pong("first")], connection: connection, delivery: delivery)
+        },
+        CheckCase("message.silent-until-asked", "A new connection that sends nothing for 300 ms receives nothing: no greeting, no notice.",
+                  covers: [.nothingElse], extraMilliseconds: 300) { context in
+            let connection = try context.connect()
+            defer { connection.close() }
+            let reply = connection.read(timeoutMilliseconds: 300)
+            if !connection.received.isEmpty {
+                return .broke(.nothingElse, "\(connection.received.count) octet(s) arrived before any request: \(String(decoding: connection.received.prefix(60), as: UTF8.self))")
+            }
+            if reply.closed { return .broke(.nothingElse, "the server closed a new connection before any request") }
+            return .passed("nothing before the first request")
         },
     ]
+
+    /// The reply with only its first frame, for cases that judge what follows themselves.
+    static func firstFrame(_ reply: ProbeConnection.Reply) -> ProbeConnection.Reply {
+        var first = reply
+        first.frames = Array(reply.frames.prefix(1))
+        first.framingError = nil
+        return first
+    }
 
     /// A ping nested to body depth `depth` (the message object counts 1): its body and its params.
     static func nested(depth: Int) -> (body: [UInt8], params: JSONValue) {
@@ -73,9 +173,17 @@ extension CaseCatalog {
         return (Request(method: "ping", params: params).body(), params)
     }
 
-    /// Sends each body on a fresh connection and judges its one response; the first that fails.
+    /// Sends each body on a fresh connection and judges its one response; the first that fails. An
+    /// `invalid-json` or `invalid-utf8` expectation without offsets gets the ones spec Section 4.1 accepts.
     static func answers(_ context: CheckContext, _ cases: [([UInt8], Expectation)]) throws -> CaseOutcome {
-        for (body, expectation) in cases {
+        for (body, var expectation) in cases {
+            // A body deeper than 64 is judged by a depth limit, known only when the server states it.
+            if case .error(let code, nil) = expectation.kind, code == .invalidJSON || code == .invalidUTF8,
+               context.target.maxDepth != nil || body.depth(limit: 64) == nil,
+               let defect = BodyDefect.find(in: body, maxDepth: context.target.maxDepth ?? 512), defect.code == code {
+                expectation.kind = .error(code, offsets: defect.offsets)
+                expectation.bodyLength = body.count
+            }
             let delivery = Delivery.oneWrite(context.frame(body))
             let (connection, reply) = try context.exchange(delivery, count: 1)
             var outcome = context.judge(reply, expected: [expectation], connection: connection, delivery: delivery,

@@ -11,9 +11,9 @@ extension CaseCatalog {
     static let segmentationCases: [CheckCase] = {
         var cases: [CheckCase] = []
         let pause = 150
-        cases.append(CheckCase("segmentation.one-octet-at-a-time", "A ping sent one octet per write, 20 ms apart.",
+        cases.append(CheckCase("segmentation.one-octet-at-a-time", "A ping sent one octet per write, 10 ms apart.",
                                covers: [.readsArePartial]) { context in
-            try splitExchange(context, params: "one octet at a time", pause: 20) { frame in frame.map { [$0] } }
+            try splitExchange(context, params: "one octet at a time", pause: 10) { frame in frame.map { [$0] } }
         })
         for cut in 1...4 {
             let where_ = cut == 4 ? "at the prefix/body boundary" : "after \(cut) octet(s) of the prefix"

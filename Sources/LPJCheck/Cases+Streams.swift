@@ -42,16 +42,23 @@ extension CaseCatalog {
             guard context.target.maxBodyIsStated else { return .skipped("the server does not state its limit") }
             return try sizedPings(context, sizes: [context.target.maxBody], requirement: .limitInclusive)
         },
-        CheckCase("size.over-limit", "A prefix announcing limit + 1 octets and no body: refused from the prefix alone, with frame-too-large, then closed.",
-                  covers: [.refuseAtPrefix, .oversizeCloses, .oversizeErrorReply]) { context in
-            try overLimit(context, length: context.target.maxBody + 1)
+        CheckCase("size.over-limit", "A prefix announcing the stated limit + 1 octets: refused from the prefix alone with frame-too-large (no offset, naming length and limit), then closed; the body is never read.",
+                  covers: [.beforeReading, .refuseAtPrefix, .oversizeCloses, .oversizeErrorReply, .oversizeNoOffset, .oversizeMessage]) { context in
+            guard context.target.maxBodyIsStated else { return .skipped("the server does not state its limit (size.max-uint32 checks a refusal)") }
+            return try overLimit(context, length: context.target.maxBody + 1)
         },
         CheckCase("size.max-uint32", "A prefix ff ff ff ff (4,294,967,295, never -1) and no body: refused at once, then closed.",
-                  covers: [.refuseAtPrefix, .prefixUnsigned, .oversizeCloses]) { context in
-            try overLimit(context, length: Int(UInt32.max))
+                  covers: [.prefixUnsigned, .beforeReading, .oversizeCloses]) { context in
+            let outcome = try overLimit(context, length: Int(UInt32.max))
+            guard outcome.verdict != .passed, context.target.maxBodyIsStated,
+                  try overLimit(context, length: context.target.maxBody + 1).verdict == .passed else { return outcome }
+            // limit + 1 is refused as it should be, ff ff ff ff is not: the length is read as signed.
+            return .broke([Violation(.prefixUnsigned, "ff ff ff ff is not refused as 4,294,967,295 although limit + 1 is: the prefix is read as a signed -1")]
+                          + outcome.violations, details: outcome.details, sent: outcome.sent)
         },
         CheckCase("size.over-limit-after-ping", "A ping, then a prefix over the limit, in one write: the pong first, then frame-too-large, then closed.",
-                  covers: [.oversizeEarlierResponses, .oversizeCloses]) { context in
+                  covers: [.oversizeEarlierResponses, .oversizeAfterEarlier, .oversizeCloses]) { context in
+            guard context.target.maxBodyIsStated else { return .skipped("the server does not state its limit") }
             let prefix = FrameEncoder(byteOrder: context.target.byteOrder).prefix(forLength: context.target.maxBody + 1)
             let delivery = Delivery.oneWrite(context.frame(Request(method: "ping", params: "before")) + prefix)
             let (connection, reply) = try context.exchange(delivery, count: 2)
@@ -79,7 +86,8 @@ extension CaseCatalog {
         return .passed("bodies of \(sizes.map(String.init).joined(separator: ", ")) octets all answered")
     }
 
-    /// A prefix announcing `length` (over the limit) with no body: refused at once, then closed.
+    /// A prefix announcing `length` (over the limit) with no body: refused at once, then closed. When the
+    /// connection stays open, the body and a ping follow: a pong means the server skipped the body.
     static func overLimit(_ context: CheckContext, length: Int) throws -> CaseOutcome {
         let connection = try context.connect()
         defer { connection.close() }
@@ -88,14 +96,18 @@ extension CaseCatalog {
         let reply = connection.read(timeoutMilliseconds: context.target.timeoutMilliseconds)
         let hex = prefix.map(hexByte).joined(separator: " ")
         if reply.timedOut && !reply.closed && reply.frames.isEmpty {
-            return .broke(.refuseAtPrefix, "\(hex) (\(length) octets, over the limit \(context.target.maxBody)): no refusal within \(context.target.timeoutMilliseconds) ms; the server waits for the body",
+            return .broke(.beforeReading, "\(hex) (\(length) octets, over the limit \(context.target.maxBody)): no refusal within \(context.target.timeoutMilliseconds) ms; the server waits for the body",
                           sent: connection.sent)
         }
         var violations = ResponseInspection.senderViolations(reply, connection: connection)
         if reply.framingError != nil || reply.frames.count > reply.responses.count {
             // The answer came but could not be read: the sender violations say why.
         } else if let response = reply.responses.first {
-            if response.errorResult?.code != WireError.Code.frameTooLarge.rawValue {
+            if let error = response.errorResult, error.code == WireError.Code.frameTooLarge.rawValue {
+                if !error.message.contains(String(length)) || !error.message.contains(String(context.target.maxBody)) {
+                    violations.append(Violation(.oversizeMessage, "\(hex): the message does not state the length \(length) and the limit \(context.target.maxBody): \"\(error.message.prefix(80))\""))
+                }
+            } else {
                 violations.append(Violation(.oversizeErrorReply, "\(hex): answered \(JSONWriter.string(response.json()).prefix(100)), not frame-too-large"))
             }
         } else {
@@ -104,9 +116,22 @@ extension CaseCatalog {
         if reply.frames.count > 1 { violations.append(Violation(.oneResponse, "\(reply.frames.count) responses to one oversized prefix")) }
         if !reply.closed {
             let more = connection.read(timeoutMilliseconds: context.target.timeoutMilliseconds)
-            if !more.closed { violations.append(Violation(.oversizeCloses, "\(hex): the connection stayed open after the refusal")) }
+            if !more.closed {
+                violations.append(Violation(.oversizeCloses, "\(hex): the connection stayed open after the refusal"))
+                if length <= 4 << 20, skipsBody(connection, length: length, context: context) {
+                    violations.append(Violation(.refuseAtPrefix, "\(hex): after the refusal the server read the \(length) body octets and answered the ping behind them"))
+                }
+            }
         }
         guard !violations.isEmpty else { return .passed("frame-too-large, then closed") }
         return .broke(violations, details: Evidence.hexDump(connection.received, around: 0, title: "received"), sent: connection.sent)
+    }
+
+    /// Whether a connection left open after an oversized prefix takes `length` octets as the body and
+    /// answers the ping that follows them.
+    static func skipsBody(_ connection: ProbeConnection, length: Int, context: CheckContext) -> Bool {
+        guard (try? connection.send([UInt8](repeating: 0x20, count: length) + context.frame(Request(method: "ping", params: "after the body")))) != nil
+        else { return false }
+        return connection.read(count: 1, timeoutMilliseconds: context.target.timeoutMilliseconds).responses.first?.out == "pong"
     }
 }

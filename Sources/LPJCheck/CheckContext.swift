@@ -1,3 +1,4 @@
+import Foundation
 import LPJWire
 
 /// What a case works with: the target, fresh connections, and the judge of replies.
@@ -24,8 +25,8 @@ public final class CheckContext: @unchecked Sendable {
     public func frame(_ request: Request) -> [UInt8] { frame(request.body()) }
 
     /// Sends `delivery` on a fresh connection and reads until `count` responses, EOF or the time-out.
-    public func exchange(_ delivery: Delivery, count: Int? = nil, extraMilliseconds: Int = 0) throws -> (ProbeConnection, ProbeConnection.Reply) {
-        let connection = try connect()
+    public func exchange(_ delivery: Delivery, count: Int? = nil, extraMilliseconds: Int = 0, byteOrder: ByteOrder? = nil) throws -> (ProbeConnection, ProbeConnection.Reply) {
+        let connection = try connect(byteOrder: byteOrder)
         try delivery.send(on: connection)
         let reply = connection.read(count: count, timeoutMilliseconds: target.timeoutMilliseconds + extraMilliseconds)
         return (connection, reply)
@@ -36,13 +37,19 @@ public final class CheckContext: @unchecked Sendable {
         try exchange(.oneWrite(bytes, halfClose: halfClose), count: count)
     }
 
-    /// Whether a fresh connection gets its pong: the liveness check after every case.
+    /// Whether a fresh connection gets its pong: the liveness check after every case. A connection that
+    /// is refused or closed at once is tried again, three times 200 ms apart: a server at its connection
+    /// limit may not yet have noticed that the case's connections are gone.
     public func serverAnswers() -> Bool {
-        guard let (connection, reply) = try? exchange(frame(Request(method: "ping", params: "alive?")), halfClose: false, count: 1)
-        else { return false }
-        connection.close()
-        guard pongsAtProbe else { return !connection.received.isEmpty }
-        return reply.responses.first.map { $0.out == "pong" } ?? false
+        for attempt in 0..<4 {
+            if attempt > 0 { usleep(200_000) }
+            guard let (connection, reply) = try? exchange(frame(Request(method: "ping", params: "alive?")), halfClose: false, count: 1)
+            else { continue }
+            connection.close()
+            if pongsAtProbe ? reply.responses.first.map({ $0.out == "pong" }) == true : !connection.received.isEmpty { return true }
+            if !reply.closed { return false }
+        }
+        return false
     }
 
     /// What the connection must do once the expected responses are in.
@@ -68,10 +75,22 @@ public final class CheckContext: @unchecked Sendable {
         let inspection = ResponseInspection.inspect(reply, connection: connection)
         var violations = inspection.violations
         if let swapped = Self.outOfOrder(reply, expected: expected) {
-            violations.append(Violation(.inOrder, swapped))
+            violations.append(swapped)
+        } else if let greeting = Self.unsolicitedFirst(reply, expected: expected) {
+            violations.append(greeting)
+            reply.frames.removeFirst()
         } else {
             for (index, expectation) in expected.enumerated() where index < min(reply.frames.count, inspection.trustedFrames) {
-                guard let response = reply.frames[index].response else { continue }
+                guard let response = reply.frames[index].response else {
+                    if expectation.isError, !Self.isErrorResponse(reply.frames[index].body) {
+                        violations.append(Violation(expectation.requirement, "response \(index + 1): the request was answered as if accepted (expected \(expectation)), and the answer is itself broken"))
+                    }
+                    continue
+                }
+                if let refusal = Self.overloadedRefusal(response, expectation: expectation, pipelined: expected.count > 1) {
+                    violations.append(Violation(refusal.requirement, "response \(index + 1): " + refusal.summary))
+                    continue
+                }
                 violations += expectation.violations(response).map { Violation($0.requirement, "response \(index + 1): " + $0.summary) }
             }
         }
@@ -83,7 +102,7 @@ public final class CheckContext: @unchecked Sendable {
         if reply.frames.count < expected.count, !unreadable {
             let missing = expected[reply.frames.count]
             let ending = Evidence.ending(reply)
-            let cause = missingCause(delivery: delivery, subject: missing.requirement, expectation: missing)
+            let cause = missingCause(delivery: delivery, subject: missing.whenMissing ?? missing.requirement, expectation: missing)
             violations.append(Violation(cause.requirement, "response \(reply.frames.count + 1) of \(expected.count) missing (\(missing)): \(ending) after \(connection.sent.count) octets sent (\(delivery.summary))\(cause.note)"))
             details += cause.details
         } else if !unreadable {
@@ -167,8 +186,33 @@ public final class CheckContext: @unchecked Sendable {
         return (lengths.max()! <= 65_536 ? .maxSizeMinimum : subject, "; even a harmless ping of the same length (\(lengths.max()!) octets) is not answered", [])
     }
 
-    /// When every expected response came but not in order, the sentence that says so; else nil.
-    static func outOfOrder(_ reply: ProbeConnection.Reply, expected: [Expectation]) -> String? {
+    /// Whether `body` is an error response, however malformed its error object.
+    static func isErrorResponse(_ body: [UInt8]) -> Bool {
+        (try? JSONParser.parse(body))?.objectValue?["out"]?.stringValue == Response.errorOut
+    }
+
+    /// An `overloaded` answer where a response was expected: refused for arriving pipelined, or at all.
+    static func overloadedRefusal(_ response: Response, expectation: Expectation, pipelined: Bool) -> Violation? {
+        guard response.errorResult?.code == WireError.Code.overloaded.rawValue else { return nil }
+        if case .error(.overloaded, _) = expectation.kind { return nil }
+        return pipelined
+            ? Violation(.pipeliningNoRefusal, "answered overloaded to a pipelined request, with only this connection's requests outstanding")
+            : Violation(.overloadedOnlyServerWide, "answered overloaded with a single request outstanding")
+    }
+
+    /// A frame the server sent before the first response, when the rest are exactly the responses.
+    static func unsolicitedFirst(_ reply: ProbeConnection.Reply, expected: [Expectation]) -> Violation? {
+        guard !expected.isEmpty, reply.frames.count == expected.count + 1 else { return nil }
+        let rest = reply.frames.dropFirst()
+        guard zip(expected, rest).allSatisfy({ pair in pair.1.response.map { pair.0.violations($0).isEmpty } ?? false }),
+              let first = reply.frames.first, first.response.map({ !expected[0].violations($0).isEmpty }) ?? true
+        else { return nil }
+        return Violation(.nothingElse, "a frame no request asked for came before the responses: \(String(decoding: first.body.prefix(80), as: UTF8.self))")
+    }
+
+    /// When every expected response came but not in order, the violation that says so; else nil. A
+    /// frame-too-large sent ahead of earlier responses breaks its own rule.
+    static func outOfOrder(_ reply: ProbeConnection.Reply, expected: [Expectation]) -> Violation? {
         let responses = reply.responses
         guard expected.count > 1, responses.count == expected.count, reply.frames.count == expected.count else { return nil }
         let inPlace = zip(expected, responses).filter { $0.0.violations($0.1).isEmpty }.count
@@ -180,7 +224,11 @@ public final class CheckContext: @unchecked Sendable {
             order.append(unused.remove(at: at))
         }
         let moved = order.enumerated().filter { $0.offset != $0.element }.prefix(3).map { "request \($0.offset + 1) answered in place \($0.element + 1)" }
-        return "every response came, but not in request order: " + moved.joined(separator: ", ")
+        let summary = "every response came, but not in request order: " + moved.joined(separator: ", ")
+        if let last = expected.last, case .error(.frameTooLarge, _) = last.kind, order.last != expected.count - 1 {
+            return Violation(.oversizeAfterEarlier, "frame-too-large was written before the responses to earlier requests: " + summary)
+        }
+        return Violation(.inOrder, summary)
     }
 
     /// Whether `delivery` of harmless pings gets exactly their pongs.

@@ -176,6 +176,9 @@ public struct CheckRunner {
         } else if violations.isEmpty {
             violations = [Violation(.isolation, summary)]
         }
+        if !violations.contains(where: { $0.requirement == .isolation }) {
+            violations.append(Violation(.isolation, "every other connection of the server is affected too"))
+        }
         var died = CaseOutcome.broke(violations, details: [outcome.summary] + outcome.details, sent: outcome.sent)
         died.summary = summary + "; " + outcome.summary
         return died

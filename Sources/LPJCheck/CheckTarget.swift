@@ -12,6 +12,10 @@ public struct CheckTarget: Sendable {
     public var maxBody: Int = FrameConfiguration.defaultMaxBodyLength
     /// Whether `maxBody` came from the server itself.
     public var maxBodyIsStated = false
+
+    /// The largest body the server is known to accept: its stated limit, or the 65,536 every receiver
+    /// accepts when it states none.
+    public var guaranteedBody: Int { maxBodyIsStated ? maxBody : FrameConfiguration.minimumMaxBodyLength }
     /// The methods `lpj.describe` listed, if the server has it.
     public var methods: [String]?
     /// The server answered pings in both byte orders: it detects the order per connection.

@@ -19,6 +19,9 @@ public struct Expectation: CustomStringConvertible, Sendable {
     public var requirement: RequirementID
     /// The length of the request body, for checking an offset's range.
     public var bodyLength: Int?
+    /// Broken instead of `requirement` when no response comes at all (the connection closed or went
+    /// silent) and the content is the cause.
+    public var whenMissing: RequirementID?
 
     public init(_ kind: Kind, _ requirement: RequirementID, bodyLength: Int? = nil) {
         self.kind = kind
@@ -58,7 +61,11 @@ public struct Expectation: CustomStringConvertible, Sendable {
             return [numberAwareDifference(expected: result, got: response.result)]
         case .error(let code, let offsets):
             guard let error = response.errorResult else {
-                return [Violation(requirement, "expected an error response \(code), got out \"\(response.out)\" with result \(JSONWriter.string(response.result).prefix(80))")]
+                let accepted = Violation(requirement, "expected an error response \(code), got out \"\(response.out)\" with result \(JSONWriter.string(response.result).prefix(80))")
+                if code == .invalidUTF8, JSONWriter.string(response.result).unicodeScalars.contains("\u{FFFD}") {
+                    return [Violation(.utf8NoRepair, "ill-formed UTF-8 was repaired to U+FFFD and accepted"), accepted]
+                }
+                return [accepted]
             }
             guard error.code == code.rawValue else { return [Violation(requirement, "expected error code \(code), got \(error)")] }
             return offsetViolations(error, code: code, accepted: offsets)
@@ -79,7 +86,7 @@ public struct Expectation: CustomStringConvertible, Sendable {
             return [Violation(.errorOffset, "offset \(offset) is outside the body (0 to \(bodyLength))")]
         }
         if let accepted, !accepted.contains(offset) {
-            let requirement: RequirementID = requirement == .nestingReject ? .nestingOffset : .errorOffset
+            let requirement: RequirementID = requirement == .nestingReject ? .nestingOffset : code == .invalidUTF8 ? .utf8Offset : .jsonTextOffset
             return [Violation(requirement, "\(code) at offset \(offset); the spec's offset for this body is \(accepted.map(String.init).joined(separator: " or "))")]
         }
         return []

@@ -22,7 +22,7 @@ enum NestedDuplicates {
         let observed = behaviour(of: response, params: request.params)
         let stated = context.target.stated("duplicates")?.stringValue
         guard let observed else {
-            return .broke(.pingEcho, "the echo matches none of the four permitted behaviours (all, last, first, reject): got \(JSONWriter.string(response.json()).prefix(120))", sent: connection.sent)
+            return .broke(.nestedPermitted, "the echo matches none of the four permitted behaviours (all, last, first, reject): got \(JSONWriter.string(response.json()).prefix(120))", sent: connection.sent)
         }
         if let stated, stated != observed {
             return .broke(.describeStatedChoices, "lpj.describe states duplicates \"\(stated)\", but the server behaves as \"\(observed)\"", sent: connection.sent)

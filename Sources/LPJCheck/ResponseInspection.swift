@@ -17,7 +17,7 @@ enum ResponseInspection {
                     violations.append(Violation(.lengthCountsOctetsSender, "\(which): its prefix says \(frame.body.count), the number of characters of a body that is \(counted.octets) octets long"))
                     return (violations, index)
                 }
-                violations.append(Violation(requirement(for: error), "\(which) is not a valid response: \(error)"))
+                violations.append(Violation(requirement(for: error, body: frame.body), "\(which) is not a valid response: \(error)"))
             } else if let response = frame.response {
                 violations += errorObjectViolations(response, which: which)
             }
@@ -34,12 +34,19 @@ enum ResponseInspection {
     }
 
     /// The requirement a response body breaks, from the decoder's error.
-    static func requirement(for error: WireError) -> RequirementID {
+    static func requirement(for error: WireError, body: [UInt8]) -> RequirementID {
         switch error.rule {
         case .bodyUTF8: return .utf8Sender
         case .bodyNoNonfinite: return .nonfiniteSender
-        case .msgErrorResponse: return .errorForm
-        case .bodyObject, .msgResponse, .msgDuplicateMembers, .frameZeroLength: return .responseForm
+        case .bodyNoBOM: return .bomSender
+        case .bodyNoLoneSurrogates: return .loneSurrogateSender
+        case .bodyObject: return .objectSender
+        case .msgErrorResponse:
+            let result = (try? JSONParser.parse(body))?.objectValue?["result"]?.objectValue
+            if result?["code"]?.stringValue == nil { return .errorCode }
+            if result?["message"]?.stringValue == nil { return .errorMessage }
+            return .errorForm
+        case .msgResponse, .msgDuplicateMembers, .frameZeroLength: return .responseForm
         default: return .jsonTextSender
         }
     }
@@ -54,14 +61,20 @@ enum ResponseInspection {
         if let offset = object["offset"], offset.numberValue?.int64Value == nil {
             violations.append(Violation(.errorForm, "\(which): \"offset\" must be an integer, found \(JSONWriter.string(offset).prefix(40))"))
         }
-        if let rule = object["rule"], rule.stringValue == nil {
-            violations.append(Violation(.errorForm, "\(which): \"rule\" must be a string, found \(JSONWriter.string(rule).prefix(40))"))
+        if let rule = object["rule"] {
+            if let text = rule.stringValue {
+                if !knownRuleIDs.contains(text) {
+                    violations.append(Violation(.errorRuleID, "\(which): \"rule\" is \"\(text.prefix(40))\", not a rule ID of this specification"))
+                }
+            } else {
+                violations.append(Violation(.errorForm, "\(which): \"rule\" must be a string, found \(JSONWriter.string(rule).prefix(40))"))
+            }
         }
         if object["rule"] == nil {
             violations.append(Violation(.errorRule, "\(which): the error response names no \"rule\""))
         }
-        if error.code == WireError.Code.frameTooLarge.rawValue, error.offset != nil {
-            violations.append(Violation(.errorForm, "\(which): a frame-too-large response carries an offset, but no body was read"))
+        if error.code == WireError.Code.frameTooLarge.rawValue, object["offset"] != nil {
+            violations.append(Violation(.oversizeNoOffset, "\(which): a frame-too-large response carries an offset, but no body was read"))
         }
         return violations
     }
@@ -75,13 +88,31 @@ enum ResponseInspection {
         return (try? JSONParser.parse(Array(received[4..<(4 + swapped)]))) != nil
     }
 
+    /// Whether the stream starts with an 8-octet length (a C `long` or Python's native `"L"`) that frames
+    /// a JSON body exactly.
+    static func widePrefixFits(_ received: [UInt8], order: ByteOrder) -> Bool {
+        guard received.count >= 8 else { return false }
+        for wide in [ByteOrder.little, .big] {
+            let octets = wide == .little ? Array(received[0..<8]) : Array(received[0..<8].reversed())
+            let length = octets.enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
+            guard length > 0, length <= received.count - 8 else { continue }
+            if (try? JSONParser.parse(Array(received[8..<(8 + length)]))) != nil { return true }
+        }
+        return false
+    }
+
+    /// Every rule and requirement ID of the inventory: what an error response's `rule` may name.
+    static let knownRuleIDs: Set<String> = Set(RuleID.all.map(\.rawValue) + ["sec.slow-reader"]).union(RequirementCatalog.byID.keys)
+
     /// A response stream whose framing broke: the wrong byte order, a length counted in characters, or
     /// a body that does not follow its prefix.
     static func framingViolation(_ error: WireError, received: [UInt8], order: ByteOrder) -> Violation {
         let diagnosis = Evidence.streamDiagnosis(received, byteOrder: order)
         let text = diagnosis.joined(separator: "; ")
         let requirement: RequirementID
-        if swappedReadingFits(received, order: order) {
+        if widePrefixFits(received, order: order) {
+            requirement = .prefixSizeSender
+        } else if swappedReadingFits(received, order: order) {
             requirement = .sameOrderServer
         } else if text.contains("length counted in characters") {
             requirement = .lengthCountsOctetsSender

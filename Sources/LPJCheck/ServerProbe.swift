@@ -84,6 +84,11 @@ public struct ServerProbe: Sendable {
         connection.close()
         if let response = reply.responses.first {
             if response.out == "lpj.description" { description = response.result }
+            // A description under another out: the server has the method, and says so wrongly.
+            if response.out != "lpj.description", response.errorResult == nil, response.result.objectValue?["protocol"] != nil {
+                description = response.result
+                findings.append(("probe.describe", title, .broke(.describeOut, "lpj.describe answered with out \"\(response.out)\", not \"lpj.description\"")))
+            }
             return
         }
         // Something came back, however broken: the cases will say what is wrong with the server's frames.

@@ -11,7 +11,7 @@ enum BlockingRelay {
         do {
             let client = try BlockingClient(configuration)
             defer { client.close() }
-            return try client.call(call.request)
+            return RelayFailure.passThrough(try client.call(call.request), call)
         } catch let error as ClientError {
             return Response(error: RelayFailure.wireError(error, call))
         } catch {
@@ -30,6 +30,14 @@ enum RelayFailure {
 
     static func wireError(_ error: Error, _ call: RelayCall) -> WireError {
         wireError(error as? ClientError ?? ClientError(.io, "\(error)"), call)
+    }
+
+    /// The upstream's reply as the relay answers it: unchanged, unless it is an error response whose code
+    /// is not in the registry, which would break `msg.error-codes` on the relay's own response.
+    static func passThrough(_ reply: Response, _ call: RelayCall) -> Response {
+        guard let error = reply.errorResult, WireError.Code(registered: error.code) == nil else { return reply }
+        return Response(error: WireError(.upstreamError, rule: .extRelay,
+            "upstream \(call.host):\(call.port) answered with the unregistered error code \(JSONWriter.string(.string(error.code)))"))
     }
 
     static func timedOut(_ call: RelayCall) -> WireError {

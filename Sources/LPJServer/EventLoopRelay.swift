@@ -11,7 +11,7 @@ enum EventLoopRelay {
         configuration.callTimeoutMilliseconds = call.timeoutMilliseconds
         return PipeliningClient.connect(configuration, on: eventLoop).flatMap { client in
             client.call(call.request).always { _ in _ = client.close() }
-        }.flatMapErrorThrowing { error in
+        }.map { RelayFailure.passThrough($0, call) }.flatMapErrorThrowing { error in
             Response(error: RelayFailure.wireError(error, call))
         }
     }

@@ -76,7 +76,8 @@ public struct MethodTable: Sendable {
     private func relay(_ params: JSONValue) -> DispatchOutcome {
         let invalid = DispatchOutcome.respond(Response(error: WireError(.invalidParams, rule: .extRelay,
             "params must be {\"host\": string, \"port\": 1-65535, \"in\": string, \"params\": any, \"timeout_ms\": 1-600000 (optional)}")))
-        guard let object = params.objectValue, let host = object["host"]?.stringValue,
+        guard let object = params.objectValue, ["host", "in", "params"].allSatisfy({ object.count(of: $0) <= 1 }),
+              let host = object["host"]?.stringValue,
               let port = Self.milliseconds(params, member: "port", range: 1...65_535),
               let method = object["in"]?.stringValue, let upstreamParams = object["params"]
         else { return invalid }
@@ -90,8 +91,10 @@ public struct MethodTable: Sendable {
     }
 
     /// An integral number member within `range` (judged by value: 250, 250.0 and 2.5e2 alike).
+    /// A member given more than once is invalid: this server keeps every duplicate member
+    /// (`body.nested-duplicates` behaviour 1), so it cannot pick one.
     static func milliseconds(_ params: JSONValue, member: String, range: ClosedRange<Int>) -> Int? {
-        guard let number = params.objectValue?[member]?.numberValue else { return nil }
+        guard params.objectValue?.count(of: member) == 1, let number = params.objectValue?[member]?.numberValue else { return nil }
         let value = number.doubleValue
         guard value.rounded() == value, value >= Double(range.lowerBound), value <= Double(range.upperBound) else { return nil }
         return Int(value)

@@ -136,7 +136,7 @@ actor MicroThreadScheduler {
             upstream.call(call.request).whenComplete { [timers] result in
                 let response: Response
                 switch result {
-                case .success(let reply): response = reply
+                case .success(let reply): response = RelayFailure.passThrough(reply, call)
                 case .failure(let error): response = Response(error: RelayFailure.wireError(error, call))
                 }
                 if wakeUp.resume(response) {
