@@ -5,14 +5,24 @@ extension CaseCatalog {
     /// Many connections at once, and what one connection does to the others.
     static let concurrencyCases: [CheckCase] = [
         CheckCase("concurrency.50-connections", "50 connections each send a ping at once: every one answered, or refused (overloaded, or closed at once) beyond a connection limit of at least 8.",
-                  covers: [.oneResponse, .connectionLimitMinimum], extraMilliseconds: 10_000) { context in
+                  covers: [.oneResponse, .connectionLimitMinimum, .connectionLimitRefuse, .nothingElse], extraMilliseconds: 10_000) { context in
             let connections = try (0..<50).map { _ in try context.connect() }
             defer { connections.forEach { $0.close() } }
+            // Nothing may arrive before a request: not even an overloaded notice to a connection over a limit.
+            usleep(100_000)
+            let early = connections.indices.filter { (try? connections[$0].socket.waitUntilReadable(timeoutMilliseconds: 0)) == true }
+            if let first = early.first {
+                let reply = connections[first].read(count: 1, timeoutMilliseconds: 200)
+                if !reply.frames.isEmpty {
+                    return .broke(.nothingElse, "\(early.count) connection(s) received a frame before sending any request: \(String(decoding: reply.frames[0].body.prefix(80), as: UTF8.self))")
+                }
+            }
             for (index, connection) in connections.enumerated() {
                 try? connection.send(Request(method: "ping", params: .number(JSONNumber(index))))
             }
             var served = 0
             var refused: [Int] = []
+            var silent: [Int] = []
             for (index, connection) in connections.enumerated() {
                 let reply = connection.read(count: 1, timeoutMilliseconds: context.target.timeoutMilliseconds)
                 defer { connection.close() }
@@ -28,8 +38,12 @@ extension CaseCatalog {
                 } else if reply.closed, !reply.timedOut {
                     refused.append(index)
                 } else {
-                    return .broke(.oneResponse, "connection \(index + 1) of 50: \(Evidence.ending(reply)), its ping never answered nor refused")
+                    silent.append(index)
                 }
+            }
+            if !silent.isEmpty {
+                if served < 8 { return .broke(.oneResponse, "only \(served) of 50 connections answered; \(silent.count) got neither an answer nor a refusal (connection \(silent[0] + 1) first)") }
+                return .broke(.connectionLimitRefuse, "\(served) of 50 connections answered, \(refused.count) refused, \(silent.count) left open without an answer: a server at its limit refuses (overloaded, or a close)")
             }
             if refused.isEmpty { return .passed("all 50 answered") }
             if served < 8 {

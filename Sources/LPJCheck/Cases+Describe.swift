@@ -32,6 +32,7 @@ extension CaseCatalog {
                     violations.append(Violation(.describeMethods, "methods leaves out \"\(required)\", which the server implements"))
                 }
                 for name in names where name.hasPrefix("lpj.") && name != "lpj.describe" {
+                    violations.append(Violation(.reservedMethodNames, "the server offers \"\(name)\": names beginning with lpj. are reserved for this specification"))
                     violations.append(Violation(.describeNoReserved, "methods lists \"\(name)\": names beginning with lpj. are reserved for this specification"))
                 }
             } else {

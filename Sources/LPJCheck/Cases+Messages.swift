@@ -10,9 +10,9 @@ extension CaseCatalog {
             try answers(context, ["Ping", "ping ", " ping", "pin", "pingx", "PING", "e\u{301}", "\u{e9}"].map { (Request(method: $0, params: 1).body(), .error(.unknownMethod, .methodNamesExact)) }
                         + [(Request(method: "", params: 1).body(), .error(.unknownMethod, .methodAnyString))])
         },
-        CheckCase("message.reserved-names", "\"lpj.ping\" and \"lpj.nothing\" are answered unknown-method.",
-                  covers: [.unknownMethodAnswer]) { context in
-            try answers(context, ["lpj.ping", "lpj.nothing"].map { (Request(method: $0, params: nil).body(), .error(.unknownMethod, .unknownMethodAnswer)) })
+        CheckCase("message.reserved-names", "\"lpj.ping\", \"lpj.stats\" and \"lpj.nothing\" are answered unknown-method: lpj/1 defines no lpj. method but lpj.describe.",
+                  covers: [.reservedMethodNames]) { context in
+            try answers(context, ["lpj.ping", "lpj.stats", "lpj.nothing"].map { (Request(method: $0, params: nil).body(), .error(.unknownMethod, .reservedMethodNames)) })
         },
         CheckCase("message.request-shapes", "in missing, params missing, in null or a number, in and params duplicated (once escaped), an unknown method without params: each invalid-request.",
                   covers: [.requestReject, .duplicateMembersReject, .requestCheckOrder]) { context in

@@ -104,8 +104,9 @@ extension CaseCatalog {
             // The answer came but could not be read: the sender violations say why.
         } else if let response = reply.responses.first {
             if let error = response.errorResult, error.code == WireError.Code.frameTooLarge.rawValue {
-                if !error.message.contains(String(length)) || !error.message.contains(String(context.target.maxBody)) {
-                    violations.append(Violation(.oversizeMessage, "\(hex): the message does not state the length \(length) and the limit \(context.target.maxBody): \"\(error.message.prefix(80))\""))
+                let statesLimit = !context.target.maxBodyIsStated || error.message.contains(String(context.target.maxBody))
+                if !error.message.contains(String(length)) || !statesLimit {
+                    violations.append(Violation(.oversizeMessage, "\(hex): the message does not state the length \(length)\(context.target.maxBodyIsStated ? " and the limit \(context.target.maxBody)" : ""): \"\(error.message.prefix(80))\""))
                 }
             } else {
                 violations.append(Violation(.oversizeErrorReply, "\(hex): answered \(JSONWriter.string(response.json()).prefix(100)), not frame-too-large"))

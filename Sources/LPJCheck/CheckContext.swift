@@ -134,7 +134,7 @@ public final class CheckContext: @unchecked Sendable {
                 return [Violation(requirement, "the server closed the connection\(reply.reset ? " with a reset" : "") after answering\(answeredError ? " with an error" : "")")]
             }
             let probe: JSONValue = "still open?"
-            guard (try? connection.send(frame(Request(method: "ping", params: probe)))) != nil else {
+            guard (try? connection.send(Request(method: "ping", params: probe))) != nil else {
                 return [Violation(requirement, "the connection could not take a following ping")]
             }
             let more = connection.read(count: 1, timeoutMilliseconds: target.timeoutMilliseconds)

@@ -97,8 +97,7 @@ public struct Expectation: CustomStringConvertible, Sendable {
     private func numberAwareDifference(expected: JSONValue, got: JSONValue) -> Violation {
         let difference = expected.firstDifference(from: got) ?? "/: members differ"
         let path = difference.range(of: ": ").map { String(difference[..<$0.lowerBound]) } ?? difference
-        if requirement == .pingEcho || requirement == .echoInteroperable || requirement == .echoExact,
-           case .number(let wanted)? = expected.value(at: path) {
+        if case .response("pong", _) = kind, case .number(let wanted)? = expected.value(at: path) {
             let owner: RequirementID = wanted.isInteroperable ? .echoInteroperable : .echoExact
             return Violation(owner, "the echo differs at \(difference)")
         }

@@ -96,15 +96,21 @@ public final class ProbeConnection {
 
     /// Reads until `count` frames arrived, EOF, a framing error, `receiveLimit` octets, or
     /// `timeoutMilliseconds` (cut to the case's deadline) passed.
+    /// Responses are parsed with the deepest limit the parser allows: a server may echo whatever depth its
+    /// own limit accepts.
+    static let responseParsing = JSONParser.Options(maxDepth: JSONParser.Options.largestMaxDepth)
+
     public func read(count: Int? = nil, timeoutMilliseconds: Int) -> Reply {
         var reply = Reply()
-        let deadline = Date().addingTimeInterval(Double(CaseDeadline.clamp(timeoutMilliseconds)) / 1000)
+        // The time-out is one of silence: a server that answers slowly but steadily is not cut off
+        // (the case's deadline still bounds the whole read).
+        var deadline = Date().addingTimeInterval(Double(CaseDeadline.clamp(timeoutMilliseconds)) / 1000)
         while true {
             do {
                 while let body = try decoder.decode(buffer: &buffer) {
                     let bytes = Array(body.readableBytesView)
                     do {
-                        reply.frames.append(.init(body: bytes, response: try Response(body: body), error: nil))
+                        reply.frames.append(.init(body: bytes, response: try Response(body: body, options: Self.responseParsing), error: nil))
                     } catch {
                         reply.frames.append(.init(body: bytes, response: nil, error: error as? WireError))
                     }
@@ -134,11 +140,12 @@ public final class ProbeConnection {
                 return reply
             }
             keep(buffer.getBytes(at: before, length: buffer.writerIndex - before) ?? [])
+            if (count ?? 0) > 0 { deadline = Date().addingTimeInterval(Double(CaseDeadline.clamp(timeoutMilliseconds)) / 1000) }
             if count == 0 {
                 reply.closed = true
                 do {
                     while let body = try decoder.decodeLast(buffer: &buffer, seenEOF: true) {
-                        reply.frames.append(.init(body: Array(body.readableBytesView), response: try? Response(body: body), error: nil))
+                        reply.frames.append(.init(body: Array(body.readableBytesView), response: try? Response(body: body, options: Self.responseParsing), error: nil))
                     }
                 } catch {
                     reply.framingError = error as? WireError

@@ -40,12 +40,15 @@ extension RequirementID {
     // MARK: Connection lifecycle
     public static let nothingElse: RequirementID = "conn.one-response.nothing-else"
 
+    // MARK: Security
+    public static let connectionLimitRefuse: RequirementID = "sec.connection-limit.refuse"
+
     static let details: [RequirementID] = [
         prefixSizeSender, bodyFollowsReceiver, zeroLengthFraming, beforeReading, oversizeAfterEarlier, oversizeNoOffset,
         oversizeMessage, singleWriteNoGap, autoWholeConnection, bigEveryPrefix,
         utf8Offset, utf8NoRepair, utf8Noncharacters, bomSender, jsonTextOffset, objectSender, loneSurrogateSender,
         escapesSameString, escapesNul, nestingMessage, nestingNoCrash, nestedPermitted,
         requestCheckOrder, methodAnyString, errorCode, errorRuleID, unknownMethodMessage, describeNoReserved,
-        nothingElse,
+        nothingElse, connectionLimitRefuse,
     ]
 }

@@ -42,9 +42,9 @@ enum ResponseInspection {
         case .bodyNoLoneSurrogates: return .loneSurrogateSender
         case .bodyObject: return .objectSender
         case .msgErrorResponse:
-            let result = (try? JSONParser.parse(body))?.objectValue?["result"]?.objectValue
-            if result?["code"]?.stringValue == nil { return .errorCode }
-            if result?["message"]?.stringValue == nil { return .errorMessage }
+            guard let result = (try? JSONParser.parse(body))?.objectValue?["result"]?.objectValue else { return .errorForm }
+            if result["code"]?.stringValue == nil { return .errorCode }
+            if result["message"]?.stringValue == nil { return .errorMessage }
             return .errorForm
         case .msgResponse, .msgDuplicateMembers, .frameZeroLength: return .responseForm
         default: return .jsonTextSender

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LPJCheck
+import LPJFixtures
 import LPJServer
 import LPJWire
 
@@ -49,8 +50,14 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Also write a JUnit XML report to this file.")
     var junit: String?
 
-    @Flag(help: "List the cases with their IDs, levels and rules, and run nothing.")
+    @Flag(help: "List the cases with their IDs, levels and requirements, and run nothing.")
     var list = false
+
+    @Flag(help: "List every requirement of the spec with the cases that test it (or why none can), and run nothing.")
+    var requirements = false
+
+    @Option(name: .customLong("write-coverage"), help: "Rewrite the coverage table between <!-- coverage:begin --> and <!-- coverage:end --> in this file (docs/conformance.md), and run nothing.")
+    var writeCoverage: String?
 
     @Option(name: .customLong("resume-after"), help: "Start after this case: for a server restarted after it stopped answering (the report names the case).")
     var resumeAfter: String?
@@ -62,6 +69,15 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let cases = try CaseCatalog.all()
+        if requirements || writeCoverage != nil {
+            let coverage = RequirementCoverage.all(cases: cases, clientCases: ClientCheck.cases(fixtures: try FixtureSet.generate().fixtures))
+            if requirements { RequirementCoverage.listing(coverage).forEach { print($0) } }
+            if let writeCoverage { try Self.replaceBlock(in: writeCoverage, marker: "coverage", with: RequirementCoverage.markdown(coverage)) }
+            let covered = coverage.filter(\.isCovered).count
+            let observable = coverage.filter(\.requirement.observable).count
+            printToStandardError("\(coverage.count) requirements, \(observable) observable, \(covered) covered by a case")
+            return
+        }
         if list {
             for checkCase in cases {
                 print("\(checkCase.id)\t\(checkCase.level.rawValue)\t\(checkCase.requirements.map(\.rawValue).joined(separator: ","))\t\(checkCase.title)")
@@ -159,6 +175,23 @@ struct CheckCommand: ParsableCommand {
         }
         if let junit, let first = rows.first?.1 { try ReportFormat.junit(first).write(toFile: junit, atomically: true, encoding: .utf8) }
         return conformant ? 0 : 1
+    }
+}
+
+extension CheckCommand {
+    /// Replaces the text between `<!-- MARKER:begin -->` and `<!-- MARKER:end -->` in `path`.
+    static func replaceBlock(in path: String, marker: String, with text: String) throws {
+        guard let document = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read \(path)")
+        }
+        let begin = "<!-- \(marker):begin -->", end = "<!-- \(marker):end -->"
+        guard let start = document.range(of: begin), let stop = document.range(of: end), start.upperBound <= stop.lowerBound else {
+            throw ValidationError("\(path) has no \(begin) ... \(end) block")
+        }
+        let updated = document[..<start.upperBound] + "\n" + text + "\n" + document[stop.lowerBound...]
+        do { try String(updated).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+        }
     }
 }
 
