@@ -9,6 +9,15 @@ public enum CaseCatalog {
             + concurrencyCases + timingCases + describeCases + byteOrderCases + extensionCases
     }
 
+    /// The requirements every case checks in whatever comes back: a server is a sender, and each frame it
+    /// writes must be a valid response (`ResponseInspection`), one per request, in order.
+    public static let checkedInEveryResponse: [RequirementID] = [
+        .utf8Sender, .jsonTextSender, .nonfiniteSender, .bomSender, .loneSurrogateSender, .objectSender, .responseForm,
+        .errorForm, .errorCode, .errorMessage, .errorRule, .errorRuleID, .errorOffsetRequired, .errorOffset, .errorCodeRegistered,
+        .lengthCountsOctetsSender, .sameOrderServer, .bodyFollowsSender, .prefixSizeSender, .oversizeNoOffset,
+        .oneResponse, .inOrder, .nothingElse, .pipeliningNoRefusal, .overloadedOnlyServerWide, .isolation,
+    ]
+
     /// The cases with the committed fixture catalog.
     public static func all() throws -> [CheckCase] {
         all(fixtures: try FixtureSet.generate().fixtures)

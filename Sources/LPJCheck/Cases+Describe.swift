@@ -5,7 +5,7 @@ extension CaseCatalog {
     /// methods it lists real and the methods it leaves out absent.
     static let describeCases: [CheckCase] = [
         CheckCase("describe.members", "lpj.describe states protocol, byteOrder, maxBody, maxDepth, methods and server, each of the right type and true of the server's byte order.",
-                  covers: [.describeProtocol, .describeByteOrder, .describeMaxBody, .describeMaxDepth, .describeMethods, .describeServer, .describeNoReserved]) { context in
+                  covers: [.describeOut, .describeProtocol, .describeByteOrder, .describeMaxBody, .describeMaxDepth, .describeMethods, .describeServer, .describeNoReserved]) { context in
             guard let object = context.target.description?.objectValue else { return .skipped("the server does not offer lpj.describe") }
             var violations: [Violation] = []
             if object["protocol"]?.stringValue != "lpj/1" {

@@ -44,7 +44,9 @@ struct FixturePlan: Sendable {
         if case .closed(let requirement) = afterwards(expected) { closing = [requirement] }
         let order: [RequirementID] = definition.receiverByteOrder == .auto ? [.autoAlgorithm] : []
         let diagnosis: [RequirementID] = definition.rules.contains(.orderMismatchDiagnosis) ? [.mismatchDiagnosis] : []
-        return (subject + order + expected.map(\.requirement) + closing + diagnosis).filter { seen.insert($0).inserted }
+        let duplicates: [RequirementID] = definition.id.contains("nested-duplicates") ? [.nestedDuplicatesNotJSONError, .nestedPermitted, .describeStatedChoices] : []
+        return (subject + order + duplicates + expected.map(\.requirement) + expected.compactMap(\.whenMissing) + closing + diagnosis)
+            .filter { seen.insert($0).inserted }
     }
 
     func run(_ context: CheckContext) throws -> CaseOutcome {

@@ -6,7 +6,7 @@ extension CaseCatalog {
     /// of every type, nesting against the server's own limit.
     static let messageCases: [CheckCase] = [
         CheckCase("message.method-names", "\"Ping\", \"ping \", \"pin\", \"pingx\" and \"\" are not ping: each answered unknown-method, case-sensitive and exact.",
-                  covers: [.methodNamesExact]) { context in
+                  covers: [.methodNamesExact, .methodAnyString]) { context in
             try answers(context, ["Ping", "ping ", " ping", "pin", "pingx", "PING", "e\u{301}", "\u{e9}"].map { (Request(method: $0, params: 1).body(), .error(.unknownMethod, .methodNamesExact)) }
                         + [(Request(method: "", params: 1).body(), .error(.unknownMethod, .methodAnyString))])
         },
