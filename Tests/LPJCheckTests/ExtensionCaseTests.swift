@@ -1,0 +1,110 @@
+import Foundation
+@testable import LPJCheck
+import LPJServer
+import Testing
+
+/// The extension cases (`extension.*`, spec Section 8) proven both ways: the reference server passes
+/// them in an event-loop and a one-connection-at-a-time model, and mutants of the independent Python
+/// server (`conformance/python`), each breaking one requirement, fail the case meant for them, citing
+/// that requirement.
+@Suite("Extension cases (sleep, relay)", .serialized)
+struct ExtensionCaseTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `python3` on PATH, if any.
+    static let python: URL? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/usr/local/bin")
+        .split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("python3") }
+        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+    /// Runs the cases matching `only` against a server already listening on `port`.
+    static func check(port: Int, only: [String]) throws -> [CaseResult] {
+        let probe = ServerProbe.run(host: "127.0.0.1", port: port, pinned: nil, timeoutMilliseconds: 1_000)
+        let target = try #require(probe.target(host: "127.0.0.1", port: port, timeoutMilliseconds: 1_000), "\(probe.unusable ?? "")")
+        var options = CheckOptions()
+        options.only = only
+        let report = CheckRunner(target: target, probe: probe, cases: CaseCatalog.extensionCases, options: options).run()
+        return report.results.filter { options.selects($0.id) }
+    }
+
+    /// The Python server with `arguments`, started on a free port.
+    static func python(_ arguments: [String]) throws -> SpawnedServer {
+        let script = repository.appendingPathComponent("conformance/python/lpj_server.py").path
+        return try SpawnedServer(command: try #require(python), arguments: ["-u", script, "--port", "0"] + arguments)
+    }
+
+    /// Ends a Python server with SIGKILL: a child of the test process inherits the test thread's blocked
+    /// signals, SIGTERM among them, so asyncio's SIGTERM handler would never run and `stop()` would wait.
+    static func kill(_ server: SpawnedServer) {
+        if server.process.isRunning { Foundation.kill(server.pid, SIGKILL) }
+        server.process.waitUntilExit()
+    }
+
+    @Test("the reference server passes every extension case", arguments: [ServerModel.coroutine, .blocking])
+    func referencePasses(model: ServerModel) throws {
+        let lpj = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lpj")
+        let server = try SpawnedServer(executable: lpj, arguments: ["--model", model.rawValue])
+        defer { server.stop() }
+        let results = try Self.check(port: server.port, only: ["extension.*"])
+        #expect(results.count == 15)
+        let bad = results.filter { $0.verdict == .failed || $0.verdict == .warning || $0.verdict == .notRun }
+        #expect(bad.isEmpty, "\(bad.map { "\($0.id): \($0.summary)" })")
+        // Every case ran but the idle one (the reference states no idle time-out) and the informational one.
+        let ran = Set(results.filter { $0.verdict == .passed }.map(\.id))
+        #expect(ran.count == 12, "\(results.filter { $0.verdict != .passed }.map { "\($0.id): \($0.verdict) \($0.summary)" })")
+        #expect(results.first { $0.id == "extension.sleep.not-blocking" }?.verdict == .informational)
+        #expect(results.first { $0.id == "extension.sleep.idle-outstanding" }?.verdict == .skipped)
+    }
+
+    struct Catch: Sendable, CustomTestStringConvertible {
+        var mutant: String
+        var caseID: String
+        var requirement: RequirementID
+        var testDescription: String { "\(mutant) caught by \(caseID) as \(requirement)" }
+    }
+
+    /// Mutants of `lpj_server.py --list-mutants`, each with the case that must catch it and the requirement
+    /// it breaks (the mutant's own).
+    static let catches: [Catch] = [
+        Catch(mutant: "sleep-no-wait", caseID: "extension.sleep.waits", requirement: .sleepWaits),
+        Catch(mutant: "sleep-result-ms-only", caseID: "extension.sleep.waits", requirement: .sleepResult),
+        Catch(mutant: "sleep-duplicate-ms-last", caseID: "extension.sleep.duplicate-ms", requirement: .nestedDuplicatesReadInvalid),
+        Catch(mutant: "completion-order", caseID: "extension.sleep.in-order", requirement: .inOrder),
+        Catch(mutant: "pipelining-overloaded", caseID: "extension.sleep.pipelined", requirement: .pipeliningNoRefusal),
+        Catch(mutant: "overloaded-at-10-outstanding", caseID: "extension.sleep.pipelined", requirement: .overloadedOnlyServerWide),
+        Catch(mutant: "relay-big-endian-upstream", caseID: "extension.relay.pass-through", requirement: .relayOneUpstreamRequest),
+        Catch(mutant: "relay-passes-unregistered-codes", caseID: "extension.relay.error-codes", requirement: .relayUnregisteredCode),
+        Catch(mutant: "relay-timeout-as-upstream-error", caseID: "extension.relay.timeout", requirement: .relayTimeout),
+        Catch(mutant: "relay-accepts-broken-response", caseID: "extension.relay.upstream-errors", requirement: .relayUpstreamError),
+    ]
+
+    @Test("a Python mutant fails its case, citing the requirement it breaks", .enabled(if: python != nil, "python3 is not on PATH"),
+          arguments: catches)
+    func mutantIsCaught(_ expected: Catch) throws {
+        let server = try Self.python(["--mutant", expected.mutant])
+        defer { Self.kill(server) }
+        let results = try Self.check(port: server.port, only: [expected.caseID])
+        let result = try #require(results.first { $0.id == expected.caseID })
+        #expect(result.verdict == .failed, "\(result.summary)")
+        #expect(result.violations.first?.requirement == expected.requirement,
+                "cites \(result.violations.map(\.requirement.rawValue)), not \(expected.requirement) first: \(result.summary)")
+    }
+
+    @Test("the Python server with its defaults passes the relay cases, and one refusing loopback upstreams is skipped, not failed",
+          .enabled(if: python != nil, "python3 is not on PATH"))
+    func pythonRelay() throws {
+        let plain = try Self.python([])
+        defer { Self.kill(plain) }
+        let results = try Self.check(port: plain.port, only: ["extension.relay.*"])
+        #expect(results.count == 6)
+        #expect(results.allSatisfy { $0.verdict == .passed }, "\(results.filter { $0.verdict != .passed }.map { "\($0.id): \($0.summary)" })")
+
+        let refusing = try Self.python(["--relay-allow", "192.0.2.7:9001"])
+        defer { Self.kill(refusing) }
+        let refused = try Self.check(port: refusing.port, only: ["extension.relay.pass-through", "extension.relay.timeout"])
+        #expect(refused.count == 2)
+        for result in refused {
+            #expect(result.verdict == .skipped, "\(result.id): \(result.summary)")
+            #expect(result.summary.contains("refuses the loopback upstream"), "\(result.summary)")
+        }
+    }
+}
