@@ -190,7 +190,7 @@ def mutant(name, requirement, level, description):
     return register
 
 
-@mutant("one-recv", "frame.reads-are-partial", "MUST", "one recv(length) for the body, as in the tutorial")
+@mutant("one-recv", "frame.reads-are-partial.assemble", "MUST", "one recv(length) for the body, as in the tutorial")
 def _(c):
     def recv_exactly(self, n, what):
         data = self.recv_some(n) if n else b""
@@ -200,7 +200,7 @@ def _(c):
     c.Client.recv_exactly = recv_exactly
 
 
-@mutant("no-response-limit", "conn.client-limit", "MUST", "no limit on a response's length: it waits for whatever the prefix says")
+@mutant("no-response-limit", "conn.client-limit.limit", "MUST", "no limit on a response's length: it waits for whatever the prefix says")
 def _(c):
     c.RESPONSE_LIMIT = 0xFFFFFFFF
     original = c.Client.__init__
@@ -211,7 +211,7 @@ def _(c):
     c.Client.__init__ = init
 
 
-@mutant("accept-duplicate-out", "msg.duplicate-members", "MUST", "a response with 'out' twice is accepted (the last wins)")
+@mutant("accept-duplicate-out", "msg.duplicate-members.client", "MUST", "a response with 'out' twice is accepted (the last wins)")
 def _(c):
     original = c.check_response
 
@@ -223,7 +223,7 @@ def _(c):
     c.check_response = check_response
 
 
-@mutant("length-in-characters", "frame.length-counts-octets", "MUST", "the request prefix counts characters, not octets")
+@mutant("length-in-characters", "frame.length-counts-octets.sender", "MUST", "the request prefix counts characters, not octets")
 def _(c):
     def send(self, method, params):
         text = lpj.dump(lpj.Obj([("in", method), ("params", params)]))
@@ -231,7 +231,7 @@ def _(c):
     c.Client.send = send
 
 
-@mutant("eof-not-reported", "conn.eof-inside-frame", "MUST", "end of stream before a complete response is handed on as a null result")
+@mutant("eof-not-reported", "conn.eof-inside-frame.client", "MUST", "end of stream before a complete response is handed on as a null result")
 def _(c):
     original = c.Client.receive
 
@@ -245,7 +245,7 @@ def _(c):
     c.Client.receive = receive
 
 
-@mutant("unknown-code-success", "msg.error-codes", "MUST", "an error code outside the registry is taken for success")
+@mutant("unknown-code-success", "msg.error-codes.client-unknown", "MUST", "an error code outside the registry is taken for success")
 def _(c):
     def is_error(message):
         if message.get_all("out")[0] != "error":
@@ -255,7 +255,7 @@ def _(c):
     c.is_error = is_error
 
 
-@mutant("big-endian-reader", "order.same-both-directions", "MUST", "requests are written little-endian, responses read big-endian")
+@mutant("big-endian-reader", "order.same-both-directions.client", "MUST", "requests are written little-endian, responses read big-endian")
 def _(c):
     original = c.Client.read_length
 
@@ -268,19 +268,19 @@ def _(c):
     c.Client.read_length = read_length
 
 
-@mutant("utf8-replaced", "body.utf8", "MUST", "ill-formed UTF-8 in a response is replaced by U+FFFD, not refused")
+@mutant("utf8-replaced", "body.utf8.no-repair", "MUST NOT", "ill-formed UTF-8 in a response is replaced by U+FFFD, not refused")
 def _(c):
     original = lpj.parse_body
     lpj.parse_body = lambda body, depth: original(body.decode("utf-8", "replace").encode("utf-8"), depth)
 
 
-@mutant("accept-nan", "body.no-nonfinite", "MUST", "NaN and Infinity in a response are accepted (json.loads' default)")
+@mutant("accept-nan", "body.no-nonfinite.reject", "MUST", "NaN and Infinity in a response are accepted (json.loads' default)")
 def _(c):
     original = lpj.parse_body
     lpj.parse_body = lambda body, depth: original(body.replace(b"NaN", b"null").replace(b"Infinity", b"1e999"), depth)
 
 
-@mutant("missing-result-ok", "msg.response", "MUST", "a response without 'result' is accepted with a null result")
+@mutant("missing-result-ok", "msg.response.client", "MUST", "a response without 'result' is accepted with a null result")
 def _(c):
     original = c.check_response
 
@@ -291,7 +291,7 @@ def _(c):
     c.check_response = check_response
 
 
-@mutant("error-without-code-ok", "msg.error-response", "MUST", "an error response without a code is accepted as internal-error")
+@mutant("error-without-code-ok", "msg.error-response.client-form", "MUST", "an error response without a code is accepted as internal-error")
 def _(c):
     original = c.check_response
 
@@ -303,13 +303,13 @@ def _(c):
     c.check_response = check_response
 
 
-@mutant("accept-bom", "body.no-bom", "MUST NOT", "a response body starting with a byte order mark is accepted")
+@mutant("accept-bom", "body.no-bom.reject", "MUST", "a response body starting with a byte order mark is accepted")
 def _(c):
     original = lpj.parse_body
     lpj.parse_body = lambda body, depth: original(body[3:] if body.startswith(lpj.BOM) else body, depth)
 
 
-@mutant("signed-prefix", "frame.prefix-size", "MUST", "the response prefix is read as a signed integer: ff ff ff ff is -1")
+@mutant("signed-prefix", "frame.prefix-size.unsigned", "MUST", "the response prefix is read as a signed integer: ff ff ff ff is -1")
 def _(c):
     def read_length(self):
         length = int.from_bytes(self.recv_exactly(4, "prefix"), self.order, signed=True)
@@ -319,7 +319,7 @@ def _(c):
     c.Client.read_length = read_length
 
 
-@mutant("accept-non-object", "body.object", "MUST", "a response that is a JSON array or scalar is printed as the result")
+@mutant("accept-non-object", "body.object.client", "MUST", "a response that is a JSON array or scalar is printed as the result")
 def _(c):
     original = c.check_response
 
@@ -330,7 +330,7 @@ def _(c):
     c.check_response = check_response
 
 
-@mutant("crash-on-bad-json", "conn.client-limit", "MUST", "a response that is not JSON raises an uncaught exception (a traceback, exit 1)")
+@mutant("crash-on-bad-json", "conn.client-limit.robust", "MUST NOT", "a response that is not JSON raises an uncaught exception (a traceback, exit 1)")
 def _(c):
     original = lpj.parse_body
 
@@ -344,7 +344,7 @@ def _(c):
     lpj.parse_body = parse_body
 
 
-@mutant("accept-trailing-text", "body.json-text", "MUST", "text after the response's JSON value is ignored")
+@mutant("accept-trailing-text", "body.json-text.reject", "MUST", "text after the response's JSON value is ignored")
 def _(c):
     def parse(self):
         self.skip_ws()

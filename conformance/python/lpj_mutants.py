@@ -56,6 +56,31 @@ def wrap(owner, attribute, make):
     setattr(owner, attribute, make(getattr(owner, attribute)))
 
 
+def echo_must_encode(m, bad=None):
+    """ping as a Python port writes it: json.dumps(..., allow_nan=False).encode("utf-8") raises for values it
+    cannot write (NaN, a lone surrogate), and the handler's exception becomes internal-error."""
+    def make(original):
+        async def ping(self, params):
+            m.encode_message(params)
+            if bad is not None and bad(params):
+                raise ValueError("Out of range float values are not JSON compliant")
+            return await original(self, params)
+        return ping
+    wrap(m.Methods, "ping", make)
+
+
+def numbers_in(value):
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, list):
+            todo.extend(v)
+        elif hasattr(v, "pairs"):
+            todo.extend(item for _, item in v.pairs)
+        elif hasattr(v, "text"):
+            yield v.text
+
+
 # ---- Framing -------------------------------------------------------------------------------------
 
 @mutant("one-read-body", "frame.reads-are-partial.assemble", "MUST",
@@ -125,13 +150,15 @@ def _(m, config):
 
 
 @mutant("zero-length-closes", "frame.zero-length.framing", "MUST NOT",
-        "a zero-length frame is taken for the end of the stream: no response, the connection closes")
+        "a zero-length frame is answered invalid-json, then treated as a framing error: the connection closes")
 def _(m, config):
     def make(original):
         async def read_body(self, length):
+            body = await original(self, length)
             if length == 0:
+                self.dispatch(body)
                 raise m.EndOfStream(partial=False)
-            return await original(self, length)
+            return body
         return read_body
     wrap(m.Connection, "read_body", make)
 
@@ -156,27 +183,30 @@ def _(m, config):
 
 
 @mutant("oversize-skips-body", "frame.oversize-close.no-body", "MUST NOT",
-        "after frame-too-large the server skips the announced body and reads on, trying to resynchronise")
+        "frame-too-large is sent at once, but the server then reads and discards the announced body before it closes")
 def _(m, config):
-    async def read_requests(self):
-        while True:
-            prefix = await self.read_prefix()
-            order = self.order_for(prefix)
-            length = m.decode_prefix(prefix, order)
-            if length > self.config.max_body:
-                self.queue_response(m.error_response("frame-too-large", "frame too large: %d" % length, "frame.oversize-close"))
-                remaining = length
-                while remaining:
+    def make(original):
+        async def finish(self, how):
+            if how == "oversized":
+                while self.outstanding:                # the queued responses and frame-too-large go out
+                    await asyncio.sleep(0.005)
+                self.writer.transport.resume_reading()
+                remaining = self.skip_length
+                while remaining > 0:
                     chunk = await self.reader.read(min(remaining, 65536))
                     if not chunk:
-                        raise m.EndOfStream(partial=True)
+                        break
                     remaining -= len(chunk)
-                self.partial_since = None
-                continue
-            body = await self.read_body(length)
-            self.partial_since = None
-            self.dispatch(body)
-    m.Connection.read_requests = read_requests
+            await original(self, how)
+        return finish
+
+    def make_oversized(original):
+        def oversized(self, prefix, length, order):
+            self.skip_length = length
+            original(self, prefix, length, order)
+        return oversized
+    wrap(m.Connection, "finish", make)
+    wrap(m.Connection, "oversized", make_oversized)
 
 
 @mutant("oversize-drops-earlier", "frame.oversize-close.earlier-responses", "MUST",
@@ -316,12 +346,12 @@ def _(m, config):
 
 
 @mutant("accept-encoded-surrogates", "body.utf8.reject", "MUST",
-        "CESU-8 / modified UTF-8: encoded surrogates (ed a0 80) are accepted and written back as they came")
+        "CESU-8 / modified UTF-8 is decoded (surrogatepass): ed a0 80 is accepted, and its echo fails with internal-error")
 def _(m, config):
     sequence = m._UTF8_SEQUENCE.replace(rb"|\xed[\x80-\x9f][\x80-\xbf]", rb"|\xed[\x80-\xbf][\x80-\xbf]")
     m.UTF8_ONE, m.UTF8_RUN = re.compile(sequence), re.compile(sequence + rb"+")
     m.Parser.text = lambda self, octets: octets.decode("utf-8", "surrogatepass")
-    m.encode_message = lambda message, numbers="text": m.dump(message, numbers).encode("utf-8", "surrogatepass")
+    echo_must_encode(m)
 
 
 @mutant("utf8-replaced", "body.utf8.no-repair", "MUST NOT",
@@ -335,7 +365,7 @@ def _(m, config):
 
 
 @mutant("accept-lone-surrogates", "body.no-lone-surrogates.reject", "MUST",
-        "surrogate escapes are decoded one by one, as Python's json does: a lone \\ud83d is kept and echoed")
+        "surrogate escapes are decoded one by one, as Python's json does: a lone \\ud83d is accepted, and its echo fails with internal-error")
 def _(m, config):
     def escape(self):
         body, p = self.body, self.pos
@@ -351,11 +381,11 @@ def _(m, config):
         return original_escape(self)
     original_escape = m.Parser.escape
     m.Parser.escape = escape
-    m.dump_string = lambda text: json.dumps(text)
+    echo_must_encode(m)
 
 
 @mutant("accept-lone-low-surrogates", "body.no-lone-surrogates.reject", "MUST",
-        "a high surrogate must be followed by a low one, but a stray low surrogate (\\udc00) is let through")
+        "a high surrogate must be followed by a low one, but a stray low surrogate (\\udc00) is accepted (its echo fails: internal-error)")
 def _(m, config):
     def escape(self):
         body, p = self.body, self.pos
@@ -367,11 +397,11 @@ def _(m, config):
         return original_escape(self)
     original_escape = m.Parser.escape
     m.Parser.escape = escape
-    m.dump_string = lambda text: json.dumps(text)
+    echo_must_encode(m)
 
 
 @mutant("accept-nan", "body.no-nonfinite.reject", "MUST",
-        "NaN, Infinity and -Infinity are read as numbers and echoed (json.loads' default)")
+        "NaN and Infinity are parsed (json.loads' default); the echo then fails: internal-error, not invalid-json")
 def _(m, config):
     def make(original):
         def scalar(self):
@@ -382,6 +412,7 @@ def _(m, config):
             return original(self)
         return scalar
     wrap(m.Parser, "scalar", make)
+    echo_must_encode(m, lambda params: any("N" in t or "I" in t for t in numbers_in(params)))
 
 
 @mutant("nan-for-huge", "body.no-nonfinite.sender", "MUST NOT",
@@ -425,15 +456,14 @@ def _(m, config):
 
 
 @mutant("accept-leading-zeros", "body.json-text.reject", "MUST",
-        "numbers with leading zeros (01, -007) are accepted and echoed")
+        "numbers with leading zeros are read with int(): 01 is accepted as 1")
 def _(m, config):
     def make(original):
         def number(self):
-            body, start = self.body, self.pos
-            found = re.compile(rb"-?0[0-9]+").match(body, start)
+            found = re.compile(rb"-?0[0-9]+").match(self.body, self.pos)
             if found:
                 self.pos = found.end()
-                return m.Num(found[0].decode())
+                return m.Num(str(int(found[0])))
             return original(self)
         return number
     wrap(m.Parser, "number", make)
@@ -1026,15 +1056,23 @@ def _(m, config):
 
 
 @mutant("eof-drops-earlier", "conn.eof-inside-frame.earlier-responses", "MUST",
-        "end of stream inside a frame resets the connection at once: earlier responses are lost")
+        "responses wait while a frame is partly read, and end of stream inside that frame drops them with the connection")
 def _(m, config):
-    def make(original):
+    def make_send(original):
+        async def send(self, frame):
+            while self.partial_since is not None:
+                await asyncio.sleep(0.005)
+            await original(self, frame)
+        return send
+
+    def make_finish(original):
         async def finish(self, how):
             if how == "truncated":
                 self.writer.transport.abort()
             await original(self, how)
         return finish
-    wrap(m.Connection, "finish", make)
+    wrap(m.Connection, "send", make_send)
+    wrap(m.Connection, "finish", make_finish)
 
 
 @mutant("idle-close-while-outstanding", "conn.idle-timeout.not-while-outstanding", "MUST NOT",
@@ -1873,16 +1911,28 @@ def _(m, config):
 
 
 @mutant("overloaded-at-10-outstanding", "sec.connection-limit.overloaded-server-wide", "MUST NOT",
-        "the server answers overloaded once 10 requests are outstanding across its connections")
+        "a pool of 10 workers for sleep and relay: an 11th concurrent one, on any connection, is answered overloaded")
 def _(m, config):
+    busy = set()
+
     def make(original):
-        def dispatch(self, body):
-            if sum(c.outstanding for c in self.server.connections) >= 10:
-                self.queue_response(m.error_response("overloaded", "the server is busy", "sec.connection-limit"))
-                return
-            original(self, body)
-        return dispatch
-    wrap(m.Connection, "dispatch", make)
+        def lookup(self, name):
+            handler = original(self, name)
+            if handler is None or name not in ("sleep", "relay"):
+                return handler
+
+            async def pooled(params):
+                if len(busy) >= 10:
+                    return m.error_response("overloaded", "all 10 workers are busy", "sec.connection-limit")
+                token = object()
+                busy.add(token)
+                try:
+                    return await handler(params)
+                finally:
+                    busy.discard(token)
+            return pooled
+        return lookup
+    wrap(m.Methods, "lookup", make)
 
 
 @mutant("sleep-rejects-extra-members", "ext.sleep.other-members", "MUST",

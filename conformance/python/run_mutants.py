@@ -149,8 +149,7 @@ def judge_server(run, status, report):
                 "%s (%s): %s" % (c.get("id"), c.get("verdict"), c.get("summary", "")[:160]) for c in caught_cases[:3]))
         return
     must = level_is_must(run.level)
-    relevant = failed if must else failed + warned
-    citing = [v for c in relevant for v in violations_of(c)]
+    citing = [v for c in failed + warned for v in violations_of(c)]
     caught = status == 1 and (failed if must else warned or failed)
     if caught and cites(run.requirement, [v["requirement"] for v in citing]):
         run.outcome, run.passed = "killed", True
@@ -194,6 +193,9 @@ def check_server(args, run):
         except ValueError:
             run.outcome, run.detail = "error", "lpj check exit %s, no JSON report: %s" % (status, (err or out).strip()[-300:])
             return run
+        if args.reports:
+            with open(os.path.join(args.reports, "%s.%s.json" % (run.kind, run.name)), "w", encoding="utf-8") as f:
+                json.dump({"status": status, "report": report}, f)
         judge_server(run, status, report)
     finally:
         server_status = stop_process(process)
@@ -367,11 +369,14 @@ def main():
     p.add_argument("--check-timeout", type=int, default=2000, help="lpj check --timeout (ms)")
     p.add_argument("--run-seconds", type=int, default=240, help="time limit of one lpj check run")
     p.add_argument("--requirements", default=os.path.join(ROOT, "spec/requirements.json"))
+    p.add_argument("--reports", metavar="DIR", help="keep every lpj check JSON report in DIR")
     p.add_argument("--expected", metavar="FILE",
                    help="names known not to pass, one per line (# reasons): only other failures make the exit status 1")
     p.add_argument("--write-expected", metavar="FILE", help="write the names that did not pass to FILE")
     args = p.parse_args()
     args.jobs = max(1, min(args.jobs, 4))
+    if args.reports:
+        os.makedirs(args.reports, exist_ok=True)
     if not os.access(args.lpj, os.X_OK):
         print("run_mutants: no lpj binary at %s (build it, or pass --lpj)" % args.lpj, file=sys.stderr)
         return 2

@@ -300,6 +300,19 @@ class Inventory(unittest.TestCase):
         missing = set(rules) - covered - set(RULES_WITHOUT_MUTANT) - set(RULES_COMING)
         self.assertFalse(missing, "server rules without a mutant: %s" % sorted(missing))
 
+    def test_client_mutants_name_client_requirements(self):
+        import lpj_client
+        self.assertGreaterEqual(len(lpj_client.MUTANTS), 12)
+        path = os.path.join(ROOT, "spec/requirements.json")
+        if not os.path.exists(path):
+            return
+        data = json.load(open(path, encoding="utf-8"))
+        known = {q["id"]: q for q in (data.get("requirements", data) if isinstance(data, dict) else data)}
+        for mu in lpj_client.MUTANTS.values():
+            self.assertIn(mu.requirement, known, mu.name)
+            self.assertIn(known[mu.requirement]["party"], ("client", "both"), mu.name)
+            self.assertEqual(mu.level, known[mu.requirement]["level"], mu.name)
+
     def test_variants_are_legal_configurations(self):
         for name in lpj.VARIANTS:
             config = lpj.parse_arguments(["--variant", name])
