@@ -45,7 +45,7 @@ extension CaseCatalog {
             return try refusals(context, params.map(sleepBody), requirement: .sleepInvalidParams)
         },
         CheckCase("extension.sleep.duplicate-ms", "sleep {\"ms\":1,\"ms\":400} follows the duplicates choice lpj.describe states: last sleeps 400 ms, first 1 ms, all and reject answer invalid-params.",
-                  covers: [.nestedDuplicatesReadKept, .nestedDuplicatesReadInvalid], extraMilliseconds: 800) { context in
+                  covers: [.nestedDuplicatesReadKept, .nestedDuplicatesReadInvalid, .nestedDuplicatesNotJSONError], extraMilliseconds: 800) { context in
             guard context.target.has("sleep") else { return .skipped("the server does not list sleep") }
             return try duplicateMilliseconds(context)
         },
@@ -467,7 +467,9 @@ extension CaseCatalog {
     /// What the upstream saw of one relay call: it must have read exactly one request, `method` with
     /// `params`, from index `from` of its requests on.
     static func upstreamViolations(_ upstream: LoopbackUpstream, from: Int, method: String, params: JSONValue, answered reply: ProbeConnection.Reply) -> [Violation] {
-        // Give a second (duplicate, retried) request a moment to arrive.
+        // The request is read by the upstream's own thread: give it a moment to be counted, and a second
+        // (duplicate, retried) request a moment to arrive.
+        upstream.wait(milliseconds: 200) { $0.arrivals > from }
         upstream.wait(milliseconds: 50) { $0.arrivals > from + 1 }
         let where_ = "the upstream 127.0.0.1:\(upstream.port)"
         if let unreadable = upstream.unreadable.first {
