@@ -19,7 +19,9 @@ extension CaseCatalog {
                     return .broke(.maxSizeMinimum, "a prefix announcing \(accepted) octets was refused at once: every receiver must accept 65,536")
                 }
                 return .broke(.describeMaxBody, waitsAtLimit ? "lpj.describe states maxBody \(limit), but the server also waits for a body of \(limit + 1) octets"
-                                                             : "lpj.describe states maxBody \(limit), but the server refuses a prefix announcing \(limit) octets at once")
+                                                             : "lpj.describe states maxBody \(limit), but the server refuses a prefix announcing \(limit) octets at once",
+                              details: ["prefix announcing \(limit): \(waitsAtLimit ? "waited for the body" : "refused at once")",
+                                        "prefix announcing \(limit + 1): \(waitsOver ? "waited for the body" : "refused at once")"])
             }
             guard try waitsForBody(context, length: accepted) else {
                 return .broke(.maxSizeMinimum, "a prefix announcing \(accepted) octets was refused at once: every receiver must accept 65,536")

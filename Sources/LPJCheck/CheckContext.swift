@@ -42,7 +42,10 @@ public final class CheckContext: @unchecked Sendable {
     /// limit may not yet have noticed that the case's connections are gone.
     public func serverAnswers() -> Bool {
         for attempt in 0..<4 {
-            if attempt > 0 { usleep(200_000) }
+            if attempt > 0 {
+                guard (CaseDeadline.remainingMilliseconds ?? 1_000) > 400 else { return false }
+                usleep(200_000)
+            }
             guard let (connection, reply) = try? exchange(frame(Request(method: "ping", params: "alive?")), halfClose: false, count: 1)
             else { continue }
             connection.close()

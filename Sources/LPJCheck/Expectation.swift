@@ -59,6 +59,9 @@ public struct Expectation: CustomStringConvertible, Sendable {
             if response.out != out { return [Violation(requirement, "expected out \"\(out)\", got \"\(response.out)\"")] }
             if result.isSameValue(as: response.result) { return [] }
             return [numberAwareDifference(expected: result, got: response.result)]
+        case .error(.frameTooLarge, _) where response.errorResult?.code != WireError.Code.frameTooLarge.rawValue:
+            // The frame was read and answered as a request: its body was taken, not refused.
+            return [Violation(.refuseAtPrefix, "an oversized frame was read and answered (\(JSONWriter.string(response.json()).prefix(80))) instead of refused from its prefix")]
         case .error(let code, let offsets):
             guard let error = response.errorResult else {
                 let accepted = Violation(requirement, "expected an error response \(code), got out \"\(response.out)\" with result \(JSONWriter.string(response.result).prefix(80))")

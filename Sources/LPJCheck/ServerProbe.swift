@@ -28,6 +28,13 @@ public struct ServerProbe: Sendable {
     /// Probes `host:port`. `pinned` skips the byte-order search; `pingOnly` skips `lpj.describe` and the
     /// big-endian ping, for a server restarted after one of them stopped it.
     public static func run(host: String, port: Int, pinned: ByteOrder?, timeoutMilliseconds: Int, pingOnly: Bool = false) -> ServerProbe {
+        // Each step is bounded like a case: a server that trickles its answers cannot hold the probe.
+        CaseDeadline.run(milliseconds: 4 * timeoutMilliseconds + 3_000) {
+            probe(host: host, port: port, pinned: pinned, timeoutMilliseconds: timeoutMilliseconds, pingOnly: pingOnly)
+        }
+    }
+
+    static func probe(host: String, port: Int, pinned: ByteOrder?, timeoutMilliseconds: Int, pingOnly: Bool) -> ServerProbe {
         var probe = ServerProbe()
         let first = pinned ?? .little
         do {

@@ -36,10 +36,14 @@ public final class SpawnedServer {
 
     public var pid: Int32 { process.processIdentifier }
 
-    /// Sends SIGTERM and waits: the exit status.
+    /// Sends SIGTERM and waits up to 10 s, then SIGKILL: the exit status. A child started from a thread
+    /// that blocks SIGTERM inherits the block and never sees the signal; the kill ends it anyway.
     @discardableResult
     public func stop() -> Int32 {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return process.terminationStatus
     }
