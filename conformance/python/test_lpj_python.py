@@ -33,13 +33,7 @@ RULES_WITHOUT_MUTANT = {
 }
 # Rules announced for the spec revision in progress, named by mutants before the spec has them.
 RULES_COMING = {"sec.slow-reader": "new SHOULD: a server bounds how long a response waits for a client that does not read"}
-# Observable server requirements of spec/requirements.json that no server mutant breaks, and why.
-# (Every MAY requirement is left out too: a MAY grants a permission, there is nothing to break.)
-REQUIREMENTS_WITHOUT_MUTANT = {
-    "ext.relay.late-reply": "this server opens a new upstream connection per relay call and never reuses one",
-    "order.little-default.support": "a server without little-endian support shows only as one that defaults to "
-                                    "big-endian, which default-big-endian (order.little-default.default) covers",
-}
+REQUIREMENTS_WITHOUT_MUTANT = lpj_mutants.REQUIREMENTS_WITHOUT_MUTANT
 
 
 def parse(body, depth=512):
