@@ -176,7 +176,9 @@ struct FixturePlan: Sendable {
         switch stop {
         case .frameTooLarge?: return .closed(.oversizeCloses)
         case .truncatedFrame?: return .closed(.eofCloses)
-        default: return .open(expected.contains(where: \.isError) ? .errorKeepsConnection : .oneResponse)
+        default:
+            if expected.contains(where: { $0.requirement == .zeroLengthAnswer }) { return .open(.zeroLengthFraming) }
+            return .open(expected.contains(where: \.isError) ? .errorKeepsConnection : .oneResponse)
         }
     }
 

@@ -120,7 +120,7 @@ extension CaseCatalog {
             if !more.closed {
                 violations.append(Violation(.oversizeCloses, "\(hex): the connection stayed open after the refusal"))
                 if length <= 4 << 20, skipsBody(connection, length: length, context: context) {
-                    violations.append(Violation(.refuseAtPrefix, "\(hex): after the refusal the server read the \(length) body octets and answered the ping behind them"))
+                    violations.append(Violation(.refuseAtPrefix, "\(hex): after the refusal the server read the \(length) body octets (it closed once they came, or answered a ping behind them)"))
                 }
             }
         }
@@ -130,9 +130,12 @@ extension CaseCatalog {
 
     /// Whether a connection left open after an oversized prefix takes `length` octets as the body and
     /// answers the ping that follows them.
+    /// A server that closes once the body has arrived has read it too.
     static func skipsBody(_ connection: ProbeConnection, length: Int, context: CheckContext) -> Bool {
-        guard (try? connection.send([UInt8](repeating: 0x20, count: length) + context.frame(Request(method: "ping", params: "after the body")))) != nil
-        else { return false }
+        guard (try? connection.send([UInt8](repeating: 0x20, count: length))) != nil else { return false }
+        let drained = connection.read(count: 1, timeoutMilliseconds: 500)
+        if drained.closed { return true }
+        guard (try? connection.send(Request(method: "ping", params: "after the body"))) != nil else { return false }
         return connection.read(count: 1, timeoutMilliseconds: context.target.timeoutMilliseconds).responses.first?.out == "pong"
     }
 }
