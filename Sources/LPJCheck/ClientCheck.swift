@@ -83,7 +83,57 @@ public enum ClientCheck {
         })
         cases.append(ClientCase(id: "frame.text-without-prefix", title: "JSON text with no prefix, as a broken server writes it.",
                                 rules: [.orderMismatchDiagnosis, .connClientLimit], expectation: .refusal) { _ in [pong] })
+        return cases + brokenReplyCases
+    }
+
+    /// Replies that break one body or message rule each, framed correctly: a client must refuse them.
+    static let brokenReplyCases: [ClientCase] = {
+        let broken: [(String, String, RuleID, [UInt8])] = [
+            ("body.bom", "A pong that begins with a byte order mark.", .bodyNoBOM, [0xef, 0xbb, 0xbf] + Array(#"{"out":"pong","result":1}"#.utf8)),
+            ("body.not-an-object", "A reply whose JSON text is an array, not an object.", .bodyObject, Array(#"["pong",1]"#.utf8)),
+            ("body.trailing-text", "A pong followed by more text inside the same body.", .bodyJSONText, Array(#"{"out":"pong","result":1} x"#.utf8)),
+            ("body.invalid-utf8", "A pong whose result string holds the octet ff.", .bodyUTF8, Array(#"{"out":"pong","result":""#.utf8) + [0xff] + Array(#""}"#.utf8)),
+            ("message.duplicate-out", "A reply with the member out twice.", .msgDuplicateMembers, Array(#"{"out":"pong","out":"pong","result":1}"#.utf8)),
+            ("frame.zero-length", "A reply of length 0: no JSON text.", .frameZeroLength, []),
+        ]
+        var cases = broken.map { id, title, rule, body in
+            ClientCase(id: id, title: title, rules: [rule, .connClientLimit], expectation: .refusal) { order in [FrameEncoder(byteOrder: order).frame(body)] }
+        }
+        cases.append(ClientCase(id: "size.over-any-limit", title: "A prefix announcing 2,147,483,648 octets (80 00 00 00 read big-endian), then silence: refused at once.",
+                                rules: [.frameOversizeClose, .connClientLimit], expectation: .refusal) { order in [FrameEncoder(byteOrder: order).prefix(forLength: 1 << 31)] })
+        cases.append(ClientCase(id: "size.max-uint32", title: "A prefix ff ff ff ff (4,294,967,295, never -1): refused at once.",
+                                rules: [.framePrefixSize, .frameOversizeClose], expectation: .refusal) { _ in [[0xff, 0xff, 0xff, 0xff]] })
         return cases
+    }()
+
+    /// The client requirement a failed case shows broken: a crash or a hang breaks robustness, otherwise
+    /// the client side of the case's first rule.
+    static func requirement(_ clientCase: ClientCase, summary: String) -> RequirementID {
+        if summary.hasPrefix("crashed") || summary.hasPrefix("hung") { return "conn.client-limit.robust" }
+        for rule in clientCase.rules {
+            switch rule {
+            case .frameReadsArePartial: return .readsArePartial
+            case .frameBodyFollows: return .bodyFollowsReceiver
+            case .framePrefixSize: return .prefixUnsigned
+            case .frameZeroLength: return "frame.zero-length.client"
+            case .frameOversizeClose: return clientCase.id == "size.over-any-limit" ? "conn.client-limit.limit" : "frame.oversize-close.client-fails"
+            case .frameLengthCountsOctets: return "conn.client-limit.check"
+            case .orderSameBothDirections, .orderLittleDefault, .orderBigMode: return "order.same-both-directions.client"
+            case .bodyUTF8: return clientCase.expectation == .refusal ? .utf8Reject : .pingEcho
+            case .bodyNoBOM: return .bomReject
+            case .bodyJSONText: return .jsonTextReject
+            case .bodyObject: return "body.object.client"
+            case .bodyNoLoneSurrogates: return .loneSurrogateReject
+            case .bodyNoNonfinite: return .nonfiniteReject
+            case .msgResponse: return "msg.response.client"
+            case .msgDuplicateMembers: return "msg.duplicate-members.client"
+            case .msgErrorResponse: return "msg.error-response.client-form"
+            case .msgErrorCodes: return "msg.error-codes.client-unknown"
+            case .connEOFInsideFrame: return "conn.eof-inside-frame.client"
+            default: continue
+            }
+        }
+        return "conn.client-limit.check"
     }
 
     /// The params the runner asks the client to send for `id`: a JSON text with a quote, an apostrophe,
@@ -147,8 +197,9 @@ public enum ClientCheck {
                     clientAbsent = "the client never connected in \(clientCase.id) (\(outcome.summary))"
                 }
             }
+            let violations = outcome.verdict == .failed ? [Violation(requirement(clientCase, summary: outcome.summary), outcome.summary)] : []
             let result = CaseResult(id: clientCase.id, title: clientCase.title, rules: clientCase.rules, level: .must,
-                                    verdict: outcome.verdict, summary: outcome.summary, details: outcome.details, replay: nil,
+                                    verdict: outcome.verdict, summary: outcome.summary, violations: violations, details: outcome.details, replay: nil,
                                     milliseconds: Int(Date().timeIntervalSince(start) * 1000))
             results.append(result)
             progress(index + 1, cases.count, result)

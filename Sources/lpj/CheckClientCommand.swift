@@ -75,14 +75,16 @@ struct CheckClientCommand: ParsableCommand {
         if format == .json {
             let cases: [JSONValue] = results.map { result in
                 .object(["id": .string(result.id), "verdict": .string(result.verdict.rawValue), "summary": .string(result.summary),
-                         "rules": .array(result.rules.map { .string($0.rawValue) }), "details": .array(result.details.map { .string($0) })])
+                         "rules": .array(result.rules.map { .string($0.rawValue) }), "details": .array(result.details.map { .string($0) }),
+                         "violations": .array(result.violations.map { .object(["requirement": .string($0.requirement.rawValue),
+                                                                                "level": .string($0.level.rawValue), "summary": .string($0.summary)]) })])
             }
             print(JSONWriter.string(.object(["tool": "lpj check-client", "convention": .string(legacy ? "legacy" : "lpj-client/1"),
                                              "command": .string(command), "cases": .array(cases),
                                              "conformant": .bool(failed.isEmpty && notRun.isEmpty)]), style: .pretty))
         } else {
             for result in failed {
-                print("FAIL \(result.id) [\(result.rules.map(\.rawValue).joined(separator: ", "))]")
+                print("FAIL \(result.id) [\(result.violations.map { "\($0.level.rawValue) \($0.requirement)" }.joined(separator: ", "))]")
                 print("  \(result.title)")
                 print("  \(result.summary)")
                 for detail in result.details where detail != result.summary { print("    \(detail)") }
