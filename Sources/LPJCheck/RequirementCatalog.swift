@@ -136,6 +136,8 @@ extension RequirementID {
     public static let nestedDuplicatesReadKept: RequirementID = "body.nested-duplicates.read-kept"
     public static let nestedDuplicatesReadInvalid: RequirementID = "body.nested-duplicates.read-invalid"
 
+    /// The constants above, for `RequirementCatalog.cited`. The split follows the inventory's levels when
+    /// they were written; the level a report shows always comes from the inventory itself.
     static let mustLevel: [RequirementID] = [
         prefixUnsigned, bodyFollowsSender, lengthCountsOctetsSender, readsArePartial, keepsNextFrame, zeroLengthAnswer,
         maxSizeMinimum, refuseAtPrefix, oversizeCloses, oversizeEarlierResponses,
