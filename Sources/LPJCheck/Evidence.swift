@@ -30,13 +30,19 @@ public enum Evidence {
     /// is linear in the octets examined, so no reply, however long or broken, makes a report slow.
     public static let examinedLimit = FrameConfiguration.defaultMaxBodyLength + 2 * 65_536
 
-    /// What went wrong with a response stream whose framing broke: the prefix shown in hex, as ASCII and
-    /// byte-swapped, and whether a character-counted length explains it. Looks at the first
-    /// `examinedLimit` octets only, and at each of them a bounded number of times.
-    static func streamDiagnosis(_ received: [UInt8], byteOrder: ByteOrder) -> [String] {
-        guard received.count >= 4 else { return ["received only \(received.count) octet(s): \(received.map(hexPair).joined(separator: " "))"] }
+    /// Where a response stream stops making sense: the first prefix whose frame is not a JSON text, read
+    /// both ways, and whether a length counted in characters explains it.
+    struct StreamBreak {
+        /// The stream offset of the prefix.
+        var offset: Int
+        var prefix: LengthPrefixDiagnosis
+        /// The body's octets and the characters its prefix counted, when that explains the break.
+        var countedCharacters: (octets: Int, characters: Int)?
+    }
+
+    /// The first prefix in `received` (up to `examinedLimit` octets) whose frame is not a JSON text, or nil.
+    static func streamBreak(_ received: [UInt8], byteOrder: ByteOrder) -> StreamBreak? {
         let examined = received.count > examinedLimit ? Array(received[..<examinedLimit]) : received
-        var lines: [String] = []
         var offset = 0
         // Walk the frames that make sense, to find the first that does not: each body is parsed once.
         while offset + 4 <= examined.count {
@@ -45,16 +51,29 @@ public enum Evidence {
             if (try? JSONParser.parse(Array(examined[(offset + 4)..<(offset + 4 + length)]))) == nil { break }
             offset += 4 + length
         }
-        guard offset + 4 <= examined.count else { return lines }
-        let prefix = Array(examined[offset..<(offset + 4)])
-        let diagnosis = LengthPrefixDiagnosis(octets: prefix, order: byteOrder, limit: 1 << 24)
-        lines.append("prefix at stream offset \(offset): \(diagnosis.octets.map(hexPair).joined(separator: " ")) = \(diagnosis.length) read \(byteOrder), \(diagnosis.swappedLength) byte-swapped\(diagnosis.asciiText.map { ", ASCII \"\($0)\"" } ?? "")")
+        guard offset + 4 <= examined.count else { return nil }
+        let prefix = LengthPrefixDiagnosis(octets: Array(examined[offset..<(offset + 4)]), order: byteOrder, limit: 1 << 24)
+        return StreamBreak(offset: offset, prefix: prefix, countedCharacters: characterCountedLength(examined, at: offset, declared: prefix.length))
+    }
+
+    /// What went wrong with a response stream whose framing broke, as report lines: the prefix shown in
+    /// hex, as ASCII and byte-swapped, and whether a character-counted length explains it.
+    static func streamDiagnosis(_ received: [UInt8], byteOrder: ByteOrder) -> [String] {
+        streamDiagnosis(streamBreak(received, byteOrder: byteOrder), received: received, byteOrder: byteOrder)
+    }
+
+    /// The report lines for a break already found in `received`.
+    static func streamDiagnosis(_ found: StreamBreak?, received: [UInt8], byteOrder: ByteOrder) -> [String] {
+        guard received.count >= 4 else { return ["received only \(received.count) octet(s): \(received.map(hexPair).joined(separator: " "))"] }
+        guard let found else { return [] }
+        let diagnosis = found.prefix
+        var lines = ["prefix at stream offset \(found.offset): \(diagnosis.octets.map(hexPair).joined(separator: " ")) = \(diagnosis.length) read \(byteOrder), \(diagnosis.swappedLength) byte-swapped\(diagnosis.asciiText.map { ", ASCII \"\($0)\"" } ?? "")"]
         lines += diagnosis.likelyCauses.map { "likely cause: " + $0 }
-        if let counted = characterCountedLength(examined, at: offset, declared: diagnosis.length) {
+        if let counted = found.countedCharacters {
             lines.append("likely cause: length counted in characters: the body is \(counted.octets) octets but \(counted.characters) characters (frame.length-counts-octets)")
         }
-        if received.count > examined.count {
-            lines.append("(diagnosis of the first \(examined.count) of \(received.count) octets received)")
+        if received.count > examinedLimit {
+            lines.append("(diagnosis of the first \(examinedLimit) of \(received.count) octets received)")
         }
         return lines
     }

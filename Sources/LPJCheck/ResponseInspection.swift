@@ -107,16 +107,16 @@ enum ResponseInspection {
     /// A response stream whose framing broke: the wrong byte order, a length counted in characters, or
     /// a body that does not follow its prefix.
     static func framingViolation(_ error: WireError, received: [UInt8], order: ByteOrder) -> Violation {
-        let diagnosis = Evidence.streamDiagnosis(received, byteOrder: order)
-        let text = diagnosis.joined(separator: "; ")
+        let found = Evidence.streamBreak(received, byteOrder: order)
+        let text = Evidence.streamDiagnosis(found, received: received, byteOrder: order).joined(separator: "; ")
         let requirement: RequirementID
         if widePrefixFits(received, order: order) {
             requirement = .prefixSizeSender
         } else if swappedReadingFits(received, order: order) {
             requirement = .sameOrderServer
-        } else if text.contains("length counted in characters") {
+        } else if found?.countedCharacters != nil {
             requirement = .lengthCountsOctetsSender
-        } else if text.contains("plausible in the other byte order") {
+        } else if found?.prefix.isPlausibleInOtherOrder == true {
             requirement = .sameOrderServer
         } else {
             requirement = .bodyFollowsSender

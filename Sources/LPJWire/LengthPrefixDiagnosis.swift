@@ -29,6 +29,13 @@ public struct LengthPrefixDiagnosis: Hashable, Sendable, CustomStringConvertible
         return String(decoding: octets, as: UTF8.self)
     }
 
+    /// The length is over the limit and reads within it in the other byte order. A small length written in
+    /// the other order reads as at least 2^24 (its low octet lands on top); a length just over the limit
+    /// is a disagreement about the limit, not about the order.
+    public var isPlausibleInOtherOrder: Bool {
+        Int(length) > limit && Int(swappedLength) <= limit && length >= 1 << 24
+    }
+
     /// The likeliest explanations, most specific first; empty when the length is within the limit.
     public var likelyCauses: [String] {
         guard Int(length) > limit else { return [] }
@@ -36,9 +43,7 @@ public struct LengthPrefixDiagnosis: Hashable, Sendable, CustomStringConvertible
         if let text = asciiText {
             causes.append("looks like text written into the stream without a length prefix (\"\(text)\")")
         }
-        // A small length written in the other order reads as at least 2^24 (its low octet lands on top);
-        // a length just over the limit is a disagreement about the limit, not about the order.
-        if Int(swappedLength) <= limit, length >= 1 << 24 {
+        if isPlausibleInOtherOrder {
             causes.append("plausible in the other byte order: read \(order.swapped) it is \(swappedLength); is the peer using \(order.swapped) (native on its host) prefixes?")
         }
         return causes
