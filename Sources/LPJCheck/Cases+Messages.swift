@@ -162,7 +162,8 @@ extension CaseCatalog {
     static func firstFrame(_ reply: ProbeConnection.Reply) -> ProbeConnection.Reply {
         var first = reply
         first.frames = Array(reply.frames.prefix(1))
-        first.framingError = nil
+        // What follows the first frame is judged by the case; a stream broken before it is not.
+        if !first.frames.isEmpty { first.framingError = nil }
         return first
     }
 

@@ -152,6 +152,10 @@ public final class CheckContext: @unchecked Sendable {
         guard serverAnswers() else {
             return (subject, "; the server stopped answering (a fresh connection gets no pong)", [])
         }
+        // Controls are judged by their pongs: a server that never gave a readable pong cannot show one.
+        guard pongsAtProbe else {
+            return (subject, "; the server's answers cannot be read, so the cause cannot be narrowed down", [])
+        }
         if let left = CaseDeadline.remainingMilliseconds, left < 2 * target.timeoutMilliseconds {
             return (subject, "; the case's time ran out before the cause could be narrowed down", [])
         }

@@ -36,6 +36,7 @@ struct FaultCatchTests {
     /// The fault × case table of docs/conformance.md.
     static let catches: [Catch] = [
         Catch(fault: .bigEndianLength, caseID: "fixture.request.ping.legacy-python", verdict: .failed, requirement: .sameOrderServer),
+        Catch(fault: .bigEndianLength, caseID: "message.newline-between-frames", verdict: .failed, requirement: .sameOrderServer),
         Catch(fault: .lengthInCharacters, caseID: "fixture.request.ping.non-ascii-raw", verdict: .failed, requirement: .lengthCountsOctetsSender),
         Catch(fault: .singleRead, caseID: "segmentation.split-prefix-2", verdict: .failed, requirement: .readsArePartial),
         Catch(fault: .singleRead, caseID: "fixture.stream.pipelined-three", verdict: .failed, requirement: .keepsNextFrame),
