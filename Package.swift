@@ -96,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "lpj-bench-timers",
             dependencies: ["LPJTimers", "LPJRandom"],
-            path: "Benchmarks/TimerBenchmark"
+            path: "benchmarks/timers"
         ),
         // libFuzzer targets for the frame decoder and the message codec (Fuzz/run.sh); without
         // -DLPJ_FUZZ each builds as a tool that replays inputs once.
