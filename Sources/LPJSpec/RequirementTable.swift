@@ -1150,6 +1150,12 @@ extension SpecInventory {
             text: "A server MUST answer a `relay` request whose upstream its restriction refuses with `invalid-params` at once, with rule `ext.relay` and a message naming the refused address, without connecting to it.",
             section: "8. Reference extensions"),
         SpecRequirement(
+            id: "ext.relay.documentation-refused",
+            rule: "ext.relay", level: .must, party: .server,
+            whyNotObservable: nil,
+            text: "Whatever else its restriction allows, a server MUST refuse upstreams whose address lies in a block reserved for documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32), as `ext.relay.refused-upstream` says: no real service lives there, so a runner can see the restriction work without knowing the operator's allow-list.",
+            section: "8. Reference extensions"),
+        SpecRequirement(
             id: "ext.relay.one-request",
             rule: "ext.relay", level: .must, party: .server,
             whyNotObservable: nil,
