@@ -26,7 +26,7 @@ public final class SpawnedServer {
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
         }
-        guard let range = text.range(of: #"listening on [0-9.]+:\d+"#, options: .regularExpression),
+        guard let range = text.range(of: #"listening on (\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]+):\d+"#, options: .regularExpression),
               let port = Int(text[range].split(separator: ":").last!) else {
             process.terminate()
             throw SpawnError(description: "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) printed no listening line: \(text)")

@@ -16,7 +16,7 @@ public enum ReferenceServer {
         let shutdown = ShutdownSignal()
         let listener = try Socket.listen(host: configuration.host, port: configuration.port)
         listener.setNonBlocking()
-        var line = "lpj serve: listening on \(configuration.host):\(listener.localPort) (model \(configuration.model.rawValue)"
+        var line = "lpj serve: listening on \(HostPort(host: configuration.host, port: listener.localPort)) (model \(configuration.model.rawValue)"
         if configuration.model == .prefork || configuration.model == .preforkEventLoop { line += ", \(configuration.workers) workers" }
         line += ", byte order \(configuration.framing.byteOrder), max body \(configuration.framing.maxBodyLength)"
         if let fault = configuration.fault { line += ", FAULT \(fault.rawValue)" }

@@ -20,53 +20,55 @@ public final class Socket: @unchecked Sendable {
         return descriptor
     }
 
-    /// A listening socket bound to `host:port` (port 0: the kernel picks), with `SO_REUSEADDR`.
+    /// A listening socket bound to `host:port` (port 0: the kernel picks), with `SO_REUSEADDR`: the first
+    /// address `host` resolves to (an IPv4 or IPv6 literal, or a name). An IPv6 listener takes IPv6 only.
     public static func listen(host: String, port: Int, backlog: Int32 = 1024) throws -> Socket {
-        var address = try Self.ipv4Address(host: host, port: port)
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let address = try NetworkAddress.resolve(host: host, port: port, passive: true)[0]
+        let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError("socket") }
         let socket = Socket(descriptor: fd)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw SocketError("bind \(host):\(port)") }
+        if address.family == AF_INET6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size)) }
+        guard address.withSockaddr({ Glibc.bind(fd, $0, $1) }) == 0 else { throw SocketError("bind \(HostPort(host: host, port: port))") }
         guard Glibc.listen(fd, backlog) == 0 else { throw SocketError("listen") }
         return socket
     }
 
-    /// A connected socket to `host:port`, giving up after `timeoutMilliseconds`.
+    /// A connected socket to `host:port`, giving up after `timeoutMilliseconds` in all: each address `host`
+    /// resolves to is tried in turn (IPv6 and IPv4), and the last failure is reported.
     public static func connect(host: String, port: Int, timeoutMilliseconds: Int) throws -> Socket {
-        var address = try Self.ipv4Address(host: host, port: port)
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let deadline = monotonicMilliseconds() + timeoutMilliseconds
+        var lastError: Error = SocketError("connect \(HostPort(host: host, port: port))", errno: ETIMEDOUT)
+        for address in try NetworkAddress.resolve(host: host, port: port) {
+            let remaining = deadline - monotonicMilliseconds()
+            guard remaining > 0 else { break }
+            do {
+                return try connect(to: address, name: HostPort(host: host, port: port), timeoutMilliseconds: remaining)
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    static func connect(to address: NetworkAddress, name: HostPort, timeoutMilliseconds: Int) throws -> Socket {
+        let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw SocketError("socket") }
         let socket = Socket(descriptor: fd)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if result != 0 {
-            guard errno == EINPROGRESS else { throw SocketError("connect \(host):\(port)") }
+        if address.withSockaddr({ Glibc.connect(fd, $0, $1) }) != 0 {
+            guard errno == EINPROGRESS else { throw SocketError("connect \(name)") }
             guard try socket.poll(events: Int16(POLLOUT), timeoutMilliseconds: timeoutMilliseconds) else {
-                throw SocketError("connect \(host):\(port)", errno: ETIMEDOUT)
+                throw SocketError("connect \(name)", errno: ETIMEDOUT)
             }
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-            guard error == 0 else { throw SocketError("connect \(host):\(port)", errno: error) }
+            guard error == 0 else { throw SocketError("connect \(name)", errno: error) }
         }
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
         return socket
-    }
-
-    static func ipv4Address(host: String, port: Int) throws -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
-        let name = host == "localhost" ? "127.0.0.1" : host
-        guard inet_pton(AF_INET, name, &address.sin_addr) == 1 else { throw SocketError("inet_pton \(host)", errno: EINVAL) }
-        return address
     }
 
     /// The next connection, or `nil` when interrupted by a signal.
@@ -85,14 +87,17 @@ public final class Socket: @unchecked Sendable {
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
     }
 
-    /// The local port (after binding to port 0).
+    /// The local port (after binding to port 0), IPv4 or IPv6.
     public var localPort: Int {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return withUnsafeBytes(of: address) { bytes in
+            // sin_port and sin6_port sit at the same offset, in network order.
+            Int(UInt16(bytes[2]) << 8 | UInt16(bytes[3]))
+        }
     }
 
     /// `TCP_NODELAY`: send small segments at once (no Nagle).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LPJSockets
 import LPJBench
 import LPJWire
 
@@ -77,13 +78,12 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         guard let address else { return try runSweep() }
-        let parts = address.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]), (1...65_535).contains(port) else {
-            throw ValidationError("the address must be HOST:PORT, e.g. 127.0.0.1:8080")
+        guard let endpoint = HostPort(address) else {
+            throw ValidationError("the address must be HOST:PORT, e.g. 127.0.0.1:8080, localhost:8080 or [::1]:8080")
         }
         var configuration = BenchConfiguration()
-        configuration.host = String(parts[0]) == "localhost" ? "127.0.0.1" : String(parts[0])
-        configuration.port = port
+        configuration.host = endpoint.host
+        configuration.port = endpoint.port
         configuration.connections = connections
         configuration.depth = depth
         configuration.durationSeconds = duration

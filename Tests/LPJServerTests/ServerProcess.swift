@@ -34,8 +34,8 @@ final class TestConnection {
     var decoder: FrameDecoder
     var buffer = ByteBuffer()
 
-    init(port: Int, byteOrder: ByteOrderMode = .little) throws {
-        socket = try Socket.connect(host: "127.0.0.1", port: port, timeoutMilliseconds: 5_000)
+    init(host: String = "127.0.0.1", port: Int, byteOrder: ByteOrderMode = .little) throws {
+        socket = try Socket.connect(host: host, port: port, timeoutMilliseconds: 5_000)
         socket.setNoDelay()
         decoder = FrameDecoder(configuration: FrameConfiguration(byteOrder: byteOrder, maxBodyLength: 64 << 20))
     }
