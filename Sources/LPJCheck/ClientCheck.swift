@@ -24,6 +24,12 @@ public struct ClientCase: Sendable {
     public var expectation: ClientExpectation
     /// The reply, as pieces written one after another with a short pause, then the connection closes.
     public var reply: @Sendable (ByteOrder) -> [[UInt8]]
+    /// The reply is a prefix no limit admits: instead of closing, the runner keeps feeding body octets
+    /// and watches whether the client refuses at once (`ClientOversizeFeed`).
+    public var feedsBody = false
+    /// The reply holds no body a correct client reads (a prefix it must refuse): a refusal that names
+    /// only body or message rules shows the client took the prefix for a length within its limit.
+    public var bodyNeverRead = false
 }
 
 /// `lpj check-client`: plays the server for a client under test, case by case.
@@ -83,7 +89,7 @@ public enum ClientCheck {
         })
         cases.append(ClientCase(id: "frame.text-without-prefix", title: "JSON text with no prefix, as a broken server writes it.",
                                 rules: [.orderMismatchDiagnosis, .connClientLimit], expectation: .refusal) { _ in [pong] })
-        return cases + brokenReplyCases
+        return cases + brokenReplyCases + fullerReplyCases
     }
 
     /// Replies that break one body or message rule each, framed correctly: a client must refuse them.
@@ -94,21 +100,48 @@ public enum ClientCheck {
             ("body.trailing-text", "A pong followed by more text inside the same body.", .bodyJSONText, Array(#"{"out":"pong","result":1} x"#.utf8)),
             ("body.invalid-utf8", "A pong whose result string holds the octet ff.", .bodyUTF8, Array(#"{"out":"pong","result":""#.utf8) + [0xff] + Array(#""}"#.utf8)),
             ("message.duplicate-out", "A reply with the member out twice.", .msgDuplicateMembers, Array(#"{"out":"pong","out":"pong","result":1}"#.utf8)),
-            ("frame.zero-length", "A reply of length 0: no JSON text.", .frameZeroLength, []),
         ]
         var cases = broken.map { id, title, rule, body in
             ClientCase(id: id, title: title, rules: [rule, .connClientLimit], expectation: .refusal) { order in [FrameEncoder(byteOrder: order).frame(body)] }
         }
-        cases.append(ClientCase(id: "size.over-any-limit", title: "A prefix announcing 2,147,483,648 octets (80 00 00 00 read big-endian), then silence: refused at once.",
-                                rules: [.frameOversizeClose, .connClientLimit], expectation: .refusal) { order in [FrameEncoder(byteOrder: order).prefix(forLength: 1 << 31)] })
-        cases.append(ClientCase(id: "size.max-uint32", title: "A prefix ff ff ff ff (4,294,967,295, never -1): refused at once.",
-                                rules: [.framePrefixSize, .frameOversizeClose], expectation: .refusal) { _ in [[0xff, 0xff, 0xff, 0xff]] })
+        // The zero-length frame is the response: a client that skips it and reads on takes the pong that
+        // follows for its answer.
+        cases.append(ClientCase(id: "frame.zero-length", title: "A reply of length 0 (no JSON text), then a pong: the zero-length frame answers the request, an error.",
+                                rules: [.frameZeroLength, .connClientLimit], expectation: .refusal) { order in
+            let encoder = FrameEncoder(byteOrder: order)
+            return [encoder.frame([]) + encoder.frame(Array(#"{"out":"pong","result":"after the zero-length frame"}"#.utf8))]
+        })
+        var twoGiB = ClientCase(id: "size.2-gib-then-close", title: "A prefix announcing 2,147,483,648 octets, then the connection closes: refused (for the length, or for the end of the stream), without allocating it.",
+                                rules: [.connEOFInsideFrame, .frameOversizeClose, .connClientLimit], expectation: .refusal) { order in [FrameEncoder(byteOrder: order).prefix(forLength: 1 << 31)] }
+        twoGiB.bodyNeverRead = true
+        cases.append(twoGiB)
+        var maxUInt32 = ClientCase(id: "size.max-uint32", title: "A prefix ff ff ff ff (4,294,967,295, never -1), then body octets that keep coming: refused at once, naming the length.",
+                                   rules: [.framePrefixSize, .frameOversizeClose, .connClientLimit], expectation: .refusal) { _ in [[0xff, 0xff, 0xff, 0xff]] }
+        maxUInt32.feedsBody = true
+        maxUInt32.bodyNeverRead = true
+        cases.append(maxUInt32)
         return cases
     }()
 
+    /// Replies that are valid, with more in them than the one response a client needs.
+    static let fullerReplyCases: [ClientCase] = [
+        ClientCase(id: "message.two-responses", title: "Two pongs in one write: the first answers the request (by position), the second is never its answer.",
+                   rules: [.connInOrder], expectation: .success) { order in
+            let encoder = FrameEncoder(byteOrder: order)
+            return [encoder.frame(Array(#"{"out":"pong","result":"first"}"#.utf8)) + encoder.frame(Array(#"{"out":"pong","result":"second"}"#.utf8))]
+        },
+        ClientCase(id: "message.describe-unknown-members", title: "An lpj.description whose result has members the spec does not define: ignored, the response accepted.",
+                   rules: [.msgDescribe, .msgUnknownMembers], expectation: .success) { order in
+            [FrameEncoder(byteOrder: order).frame(Array(#"{"out":"lpj.description","result":{"protocol":"lpj/1","byteOrder":"little","maxBody":1048576,"maxDepth":512,"methods":["lpj.describe","ping"],"server":"lpj check-client","vendorLimits":{"queue":8},"futureFlag":true}}"#.utf8))]
+        },
+    ]
+
+    /// The rules every client case checks the client's request against (`ClientRequestCheck`).
+    public static var requestRulesChecked: [RuleID] { ClientRequestCheck.rulesChecked }
+
     /// The client requirement a failed case shows broken: a crash or a hang breaks robustness, otherwise
     /// the client side of the case's first rule.
-    static func requirement(_ clientCase: ClientCase, summary: String) -> RequirementID {
+    public static func requirement(_ clientCase: ClientCase, summary: String) -> RequirementID {
         if summary.hasPrefix("crashed") || summary.hasPrefix("hung") { return "conn.client-limit.robust" }
         for rule in clientCase.rules {
             switch rule {
@@ -116,7 +149,7 @@ public enum ClientCheck {
             case .frameBodyFollows: return .bodyFollowsReceiver
             case .framePrefixSize: return .prefixUnsigned
             case .frameZeroLength: return "frame.zero-length.client"
-            case .frameOversizeClose: return clientCase.id == "size.over-any-limit" ? "conn.client-limit.limit" : "frame.oversize-close.client-fails"
+            case .frameOversizeClose: return "frame.oversize-close.client-fails"
             case .frameLengthCountsOctets: return "conn.client-limit.check"
             case .orderSameBothDirections, .orderLittleDefault, .orderBigMode: return "order.same-both-directions.client"
             case .bodyUTF8: return clientCase.expectation == .refusal ? .utf8Reject : .pingEcho
@@ -130,6 +163,8 @@ public enum ClientCheck {
             case .msgErrorResponse: return "msg.error-response.client-form"
             case .msgErrorCodes: return "msg.error-codes.client-unknown"
             case .connEOFInsideFrame: return "conn.eof-inside-frame.client"
+            case .connInOrder: return "conn.in-order.client-matches"
+            case .msgDescribe: return "msg.describe.client-ignores"
             default: continue
             }
         }
@@ -197,9 +232,8 @@ public enum ClientCheck {
                     clientAbsent = "the client never connected in \(clientCase.id) (\(outcome.summary))"
                 }
             }
-            let violations = outcome.verdict == .failed ? [Violation(requirement(clientCase, summary: outcome.summary), outcome.summary)] : []
             let result = CaseResult(id: clientCase.id, title: clientCase.title, rules: clientCase.rules, level: .must,
-                                    verdict: outcome.verdict, summary: outcome.summary, violations: violations, details: outcome.details, replay: nil,
+                                    verdict: outcome.verdict, summary: outcome.summary, violations: outcome.violations, details: outcome.details, replay: nil,
                                     milliseconds: Int(Date().timeIntervalSince(start) * 1000))
             results.append(result)
             progress(index + 1, cases.count, result)
@@ -238,6 +272,18 @@ public enum ClientCheck {
             if index > 0 { usleep(3_000) }
             guard (try? connection.writeAll(piece, timeoutMilliseconds: timeoutMilliseconds)) != nil else { break }
         }
+        if clientCase.feedsBody, !reading.closed, !legacy {
+            let watch = ClientOversizeFeed.feed(connection, while: process, boundMilliseconds: min(ClientOversizeFeed.boundMilliseconds, timeoutMilliseconds))
+            if !watch.ended {
+                process.kill()
+                let announced = pieces.first.map { Int(byteOrder.value($0[0], $0[1], $0[2], $0[3])) } ?? 0
+                let outcome = CaseOutcome.broke("conn.client-limit.limit",
+                    "applies no limit: still reading \(watch.milliseconds) ms after a prefix announcing \(announced) octets, while \(watch.fed) body octets came (killed)",
+                    details: ["a client with a limit refuses the length as soon as it has the prefix, without waiting for the body (frame.limit-before-allocation.before-reading), and closes (frame.oversize-close.close)",
+                              "stderr: " + ClientConvention.lastLines(process.standardError())])
+                return (withRequestProblems(outcome, reading), true)
+            }
+        }
         connection.shutdownWrite()
 
         // Wait for the client to end, reading (and dropping) whatever else it sends meanwhile.
@@ -254,15 +300,31 @@ public enum ClientCheck {
                                   standardError: process.standardError(), hungAfterMilliseconds: timeoutMilliseconds)
         let served = served(clientCase, pieces: pieces, byteOrder: byteOrder)
         var outcome = legacy ? ClientJudge.legacy(ending, served: served) : ClientJudge.convention(ending, served: served)
-        if !reading.problems.isEmpty {
-            let request = Evidence.hexDump(reading.received, around: 0, title: "the client's request")
-            if outcome.verdict == .passed {
-                outcome = .violation(.must, reading.problems[0], details: Array(reading.problems.dropFirst()) + request + ["and then: " + outcome.summary])
-            } else {
-                outcome.details = reading.problems + request + outcome.details
-            }
+        if outcome.verdict == .failed, outcome.violations.isEmpty {
+            outcome.violations = [Violation(requirement(clientCase, summary: outcome.summary), outcome.summary)]
+            if let repair = ClientReplyEvidence.repair(ending, served: served) { outcome.violations.append(repair) }
         }
-        return (outcome, true)
+        if !legacy, outcome.verdict == .passed, clientCase.bodyNeverRead, let misread = ClientReplyEvidence.bodyRuleNamed(ending, stream: pieces.flatMap { $0 }) {
+            outcome = .broke([misread], details: ["stderr: " + ClientConvention.lastLines(ending.standardError)])
+        }
+        return (withRequestProblems(outcome, reading), true)
+    }
+
+    /// `outcome` with what was wrong with the client's request: a wrong request fails the case whatever
+    /// the client then did, citing the sender requirement it breaks (none for what only `lpj-client/1`
+    /// asks), with the octets it sent.
+    static func withRequestProblems(_ outcome: CaseOutcome, _ reading: ClientRequestCheck.Reading) -> CaseOutcome {
+        guard let first = reading.problems.first else { return outcome }
+        let texts = reading.problems.map(\.text)
+        let request = Evidence.hexDump(reading.received, around: 0, title: "the client's request")
+        if outcome.verdict == .passed {
+            return CaseOutcome(verdict: .failed, summary: first.text, details: Array(texts.dropFirst()) + request + ["and then: " + outcome.summary],
+                               violations: Violation.grouped(reading.violations))
+        }
+        var combined = outcome
+        combined.details = texts + request + outcome.details
+        combined.violations = Violation.grouped(reading.violations + outcome.violations)
+        return combined
     }
 
     /// The client's connection, or `nil` when the process ended first or `timeoutMilliseconds` passed.

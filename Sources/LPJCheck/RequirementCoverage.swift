@@ -29,6 +29,9 @@ public struct RequirementCoverage: Sendable {
             for id in checkCase.requirements { byRequirement[id.rawValue, default: []].append(checkCase.id) }
         }
         var byRule: [String: [String]] = [:]
+        if !clientCases.isEmpty {
+            for rule in ClientCheck.requestRulesChecked { byRule[rule.rawValue, default: []].append("every case (request checks)") }
+        }
         for clientCase in clientCases {
             for rule in clientCase.rules { byRule[rule.rawValue, default: []].append(clientCase.id) }
         }

@@ -344,6 +344,22 @@ def _(c):
     lpj.parse_body = parse_body
 
 
+@mutant("skip-zero-length", "frame.zero-length.client", "MUST", "a zero-length response is skipped and the next frame taken for the response")
+def _(c):
+    def receive(self):
+        while True:
+            length = self.read_length()
+            if length:
+                break
+        body = self.recv_exactly(length, "body")
+        try:
+            message = lpj.parse_body(body, self.max_depth)
+        except lpj.BodyError as e:
+            raise ReplyError(e.rule, e.message, e.offset)
+        return c.check_response(message)
+    c.Client.receive = receive
+
+
 @mutant("accept-trailing-text", "body.json-text.reject", "MUST", "text after the response's JSON value is ignored")
 def _(c):
     def parse(self):
