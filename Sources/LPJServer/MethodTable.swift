@@ -70,6 +70,10 @@ public struct MethodTable: Sendable {
             "methods": .array(Self.names.map { .string($0) }),
             "server": "lpj-swift/0.1",
             "model": .string(configuration.model.rawValue),
+            // Its bounds, so that a runner can hold it to them (msg.describe.choices). No slowReaderMs: this
+            // server has no slow-reader bound yet, and a stated null would say so without being checked.
+            "idleTimeoutMs": configuration.idleTimeoutMilliseconds.map { .number(JSONNumber($0)) } ?? .null,
+            "slowSenderMs": configuration.partialFrameTimeoutMilliseconds.map { .number(JSONNumber($0)) } ?? .null,
         ])
     }
 
@@ -85,6 +89,9 @@ public struct MethodTable: Sendable {
         if object["timeout_ms"] != nil {
             guard let value = Self.milliseconds(params, member: "timeout_ms", range: 1...Self.maximumRelayTimeoutMilliseconds) else { return invalid }
             timeout = value
+        }
+        if let refusal = configuration.relayAllowList.refusal(host: host, port: port) {
+            return .respond(Response(error: WireError(.invalidParams, rule: .extRelay, refusal)))
         }
         return .relay(RelayCall(host: host, port: port, request: Request(method: method, params: upstreamParams),
                                 timeoutMilliseconds: timeout))

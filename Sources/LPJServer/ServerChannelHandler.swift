@@ -7,9 +7,21 @@ import NIOCore
 /// a future, never the loop. Micro-threads (`coroutine`): each step runs at once as a task and gets a
 /// sequence number; finished responses wait in a reorder buffer until every earlier one has been written.
 /// In `coroutine`, the idle and slow-sender timers live on the scheduler's timing wheel.
-final class ServerChannelHandler: ChannelInboundHandler {
+///
+/// Backpressure (`sec.buffer-bound.unprocessed`, `.unwritten`): the handler holds the channel's `read()`
+/// while more than `maxOutstanding` requests wait for their responses to be written, or while the
+/// channel is not writable (the client does not read and the outbound buffer is above its high-water
+/// mark); the held read is issued once both have drained. The kernel's buffers then fill and the client's
+/// writes block, instead of the server's memory growing with what the client sends.
+final class ServerChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
+
+    /// Requests read but not yet answered (written to the channel) above which reading stops.
+    static let maxOutstanding = 64
+    /// NIO asked to read while the connection was backed up; the read is issued when it drains.
+    private var readHeld = false
 
     private let configuration: ServerConfiguration
     private let scheduler: MicroThreadScheduler?
@@ -68,7 +80,37 @@ final class ServerChannelHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        flush(context: context)
+        flushFrames(context: context)
+    }
+
+    /// Passes NIO's read on unless the connection is backed up (`sec.buffer-bound`); then holds it.
+    func read(context: ChannelHandlerContext) {
+        if isBackedUp(context: context) {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        resumeReadingIfDrained(context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Requests read whose responses are not yet handed to the channel.
+    private var outstandingCount: Int {
+        scheduler == nil ? queue.count + (isWaiting ? 1 : 0) : nextSequence - nextToWrite
+    }
+
+    private func isBackedUp(context: ChannelHandlerContext) -> Bool {
+        outstandingCount >= Self.maxOutstanding || !context.channel.isWritable
+    }
+
+    /// Issues the read held by `read(context:)` once the connection has drained.
+    private func resumeReadingIfDrained(context: ChannelHandlerContext) {
+        guard readHeld, context.channel.isActive, !isBackedUp(context: context) else { return }
+        readHeld = false
+        context.read()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -129,7 +171,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
                 }
             case .dispatch(.close):
                 queue.removeAll()
-                flush(context: context)
+                flushFrames(context: context)
                 context.close(promise: nil)
                 return
             case .finish(let response):
@@ -138,8 +180,9 @@ final class ServerChannelHandler: ChannelInboundHandler {
                 return
             }
         }
-        flush(context: context)
+        flushFrames(context: context)
         closeIfIdle(context: context)
+        resumeReadingIfDrained(context: context)
     }
 
     private func resume(with response: Response, context: ChannelHandlerContext) {
@@ -190,11 +233,12 @@ final class ServerChannelHandler: ChannelInboundHandler {
             }
         }
         if wrote, flushNow {
-            flush(context: context)
+            flushFrames(context: context)
             // A micro-thread's late response: idle time counts from it (conn.idle-timeout).
             armTimeout(context: context)
         }
         closeIfIdle(context: context)
+        if wrote { resumeReadingIfDrained(context: context) }
     }
 
     // MARK: - Writing and closing
@@ -214,7 +258,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
     }
 
     /// Hands the waiting frames to the channel and flushes.
-    private func flush(context: ChannelHandlerContext) {
+    private func flushFrames(context: ChannelHandlerContext) {
         if let frames = pending {
             pending = nil
             context.write(wrapOutboundOut(frames), promise: nil)

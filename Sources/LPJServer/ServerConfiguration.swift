@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     /// and the connections already served see nothing. `blocking` and `prefork` serve one connection
     /// per process and need no bound. Default: 10,000.
     public var maxConnections = 10_000
+    /// The upstreams `relay` may call (`ext.relay.upstreams`). Default: loopback only.
+    public var relayAllowList = RelayAllowList()
     /// A deliberate bug to show, or `nil` for a conforming server.
     public var fault: ServerFault? = nil
     /// Print a line per connection and error to standard error.

@@ -52,6 +52,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Connections served at once per process; one more is closed at once (sec.connection-limit).")
     var maxConnections = 10_000
 
+    @Option(name: .customLong("relay-allow"), help: ArgumentHelp("An upstream relay may call: HOST:PORT, HOST:*, *:PORT or [IPv6]:PORT (repeatable). Without it, loopback only; documentation addresses are always refused (ext.relay.upstreams).", valueName: "host:port"))
+    var relayAllow: [String] = []
+
     @Option(help: "Misbehave in exactly one known way (see the list below).")
     var fault: ServerFault?
 
@@ -72,6 +75,9 @@ struct ServeCommand: ParsableCommand {
         if let idleTimeout, idleTimeout < 1 { throw ValidationError("--idle-timeout must be positive") }
         guard partialFrameTimeout >= 0 else { throw ValidationError("--partial-frame-timeout must be 0 (never) or positive") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        for entry in relayAllow {
+            do { _ = try RelayAllowList.Entry(parsing: entry) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() throws {
@@ -85,6 +91,7 @@ struct ServeCommand: ParsableCommand {
         configuration.idleTimeoutMilliseconds = idleTimeout
         configuration.partialFrameTimeoutMilliseconds = partialFrameTimeout == 0 ? nil : partialFrameTimeout
         configuration.maxConnections = maxConnections
+        configuration.relayAllowList = RelayAllowList(entries: try relayAllow.map(RelayAllowList.Entry.init(parsing:)))
         configuration.fault = fault
         configuration.verbose = logLevel == .debug
         try ReferenceServer.run(configuration) { print($0) }
