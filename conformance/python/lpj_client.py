@@ -296,7 +296,7 @@ def _(c):
     original = c.check_response
 
     def check_response(message):
-        results = message.get_all("result") if isinstance(message, lpj.Obj) else []
+        results = message.get_all("result") if isinstance(message, lpj.Obj) and message.get_all("out") == ["error"] else []
         if results and isinstance(results[0], lpj.Obj) and not results[0].get_all("code"):
             results[0].pairs.append(("code", "internal-error"))
         return original(message)
