@@ -69,6 +69,16 @@ struct ClientCitationTests {
         #expect(Self.cited(result) == ["msg.request.client"], "\(result.summary)")
     }
 
+    @Test("the client requirements the request check and the fuller replies see count as covered")
+    func clientCoverage() throws {
+        let cases = ClientCheck.cases(fixtures: try FixtureSet.generate().fixtures)
+        let coverage = Dictionary(uniqueKeysWithValues: RequirementCoverage.all(cases: [], clientCases: cases).map { ($0.requirement.id, $0) })
+        for id in ["msg.request.client", "msg.describe.client-ignores", "conn.in-order.client-matches", "frame.zero-length.client",
+                   "frame.length-counts-octets.sender", "conn.client-limit.limit", "body.utf8.no-repair", "frame.prefix-size.unsigned"] {
+            #expect(coverage[id]?.isCovered == true, "\(id) is not covered by a client case")
+        }
+    }
+
     @Test("every requirement a client case can cite is in the inventory, and a client one")
     func clientCitationsExist() throws {
         let cases = ClientCheck.cases(fixtures: try FixtureSet.generate().fixtures)
