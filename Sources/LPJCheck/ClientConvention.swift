@@ -61,6 +61,9 @@ enum ClientJudge {
         var message: JSONValue?
         /// The rules the reply breaks (refusals) or exercises.
         var rules: [RuleID]
+        /// Why a refusal is allowed too, when the reply holds a valid response and also something a
+        /// client may report (a second response, which breaks the server's `conn.one-response`).
+        var refusalAllowedBecause: String? = nil
     }
 
     /// A crash, a hang, or `nil` when the client ended in a way the convention allows.
@@ -116,6 +119,9 @@ enum ClientJudge {
             }
             return .passed("exit \(status), printed the response served")
         case 2:
+            if let reason = served.refusalAllowedBecause {
+                return .passed("refused (exit 2), which is allowed here: \(reason): \(stderr)")
+            }
             if served.expectation != .refusal {
                 return .violation(.must, "refused a valid \(served.expectation == .success ? "response" : "error response") (exit 2): \(stderr)")
             }

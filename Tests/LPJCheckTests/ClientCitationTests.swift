@@ -54,6 +54,12 @@ struct ClientCitationTests {
         #expect(Self.cited(result) == ["conn.in-order.client-matches"], "\(result.summary)")
     }
 
+    @Test("a client that reports the server's second response (exit 2) passes: only printing the second is wrong")
+    func reportsTheSecondResponse() throws {
+        let result = try Self.result(ClientCheckTests.wrapped("echo 'conn.one-response: a second response' >&2; exit 2"), "message.two-responses")
+        #expect(result.verdict == .passed, "\(result.summary)")
+    }
+
     @Test("a client that refuses an lpj.description with members it does not know fails msg.describe.client-ignores")
     func refusesUnknownDescribeMembers() throws {
         let result = try Self.result(ClientCheckTests.wrapped("echo 'unknown member futureFlag' >&2; exit 2"), "message.describe-unknown-members")
