@@ -288,7 +288,7 @@ public enum ClientCheck {
                 process.kill()
                 let announced = pieces.first.map { Int(byteOrder.value($0[0], $0[1], $0[2], $0[3])) } ?? 0
                 let outcome = CaseOutcome.broke("conn.client-limit.limit",
-                    "did not refuse the length: still reading \(watch.milliseconds) ms after a prefix announcing \(announced) octets, over any limit, while \(watch.fed) body octets came (killed)",
+                    "did not refuse the length: still running \(watch.milliseconds) ms after a prefix announcing \(announced) octets, over any limit, while \(watch.fed) body octets came (killed)",
                     details: ["a client with a limit refuses the length as soon as it has the prefix, without waiting for the body (frame.limit-before-allocation.before-reading), and closes (frame.oversize-close.close)",
                               "stderr: " + ClientConvention.lastLines(process.standardError())])
                 return (withRequestProblems(outcome, reading), true)
