@@ -7,6 +7,7 @@ public enum CaseCatalog {
     public static func all(fixtures: [Fixture]) -> [CheckCase] {
         fixtureCases(fixtures) + messageCases + segmentationCases + streamCases + limitProbeCases + lifecycleCases
             + concurrencyCases + timingCases + describeCases + byteOrderCases + extensionCases
+            + boundCases + defaultCases
     }
 
     /// The requirements every case checks in whatever comes back: a server is a sender, and each frame it

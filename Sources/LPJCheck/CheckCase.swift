@@ -124,20 +124,25 @@ public struct CheckCase: Sendable {
     /// Milliseconds the case spends waiting on purpose (pauses, idle periods, searches), added to its
     /// budget of three time-outs and a second.
     public var extraMilliseconds: Int
+    /// The case waits out a bound the server states, up to `--max-wait` and a margin, twice at most.
+    public var waitsOutStatedBound = false
     public var run: @Sendable (CheckContext) throws -> CaseOutcome
 
     public init(_ id: String, _ title: String, covers requirements: [RequirementID], informational: Bool = false,
-                extraMilliseconds: Int = 0, run: @escaping @Sendable (CheckContext) throws -> CaseOutcome) {
+                extraMilliseconds: Int = 0, waitsOutStatedBound: Bool = false, run: @escaping @Sendable (CheckContext) throws -> CaseOutcome) {
         self.id = id
         self.title = title
         self.requirements = requirements
         self.isInformational = informational
         self.extraMilliseconds = extraMilliseconds
+        self.waitsOutStatedBound = waitsOutStatedBound
         self.run = run
     }
 
     /// The most the case may take against `target`, whatever the server does.
-    public func budgetMilliseconds(_ target: CheckTarget) -> Int { 3 * target.timeoutMilliseconds + 1_000 + extraMilliseconds }
+    public func budgetMilliseconds(_ target: CheckTarget) -> Int {
+        3 * target.timeoutMilliseconds + 1_000 + extraMilliseconds + (waitsOutStatedBound ? target.maxWaitMilliseconds * 5 / 2 : 0)
+    }
 
     /// The requirement charged when the server dies on this case's octets.
     public var subject: RequirementID? { requirements.first }

@@ -87,7 +87,10 @@ public struct CheckReport: Sendable {
         if let stopped = serverStoppedAfter {
             return "\(notRun) case(s) not run: the server stopped answering after \(stopped); restart it and add --resume-after \(stopped)"
         }
-        return "\(notRun) case(s) not run (before the --resume-after point)"
+        // Cases that chose not to run say why (a stated bound over --max-wait); the rest precede --resume-after.
+        var lines = results.filter { $0.verdict == .notRun && !$0.summary.hasPrefix("before the resume point") }.map { "not run: \($0.id): \($0.summary)" }
+        if notRun > lines.count { lines.append("\(notRun - lines.count) case(s) not run (before the --resume-after point)") }
+        return lines.joined(separator: "\n")
     }
 }
 

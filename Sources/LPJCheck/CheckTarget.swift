@@ -24,6 +24,11 @@ public struct CheckTarget: Sendable {
     public var maxDepth: Int?
     /// The whole `lpj.describe` result, when the server has it.
     public var description: JSONValue?
+    /// The user says the server runs with its default configuration (`--defaults`): only then are the
+    /// spec's recommended defaults judged.
+    public var runsDefaults = false
+    /// The longest stated time bound the runner waits out to verify it (`--max-wait`); longer ones are not run.
+    public var maxWaitMilliseconds = 10_000
 
     public init(host: String, port: Int, byteOrder: ByteOrder = .little, timeoutMilliseconds: Int = 2_000) {
         self.host = host

@@ -32,6 +32,13 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Milliseconds one exchange may take before the server counts as not answering.")
     var timeout = 2_000
 
+    @Flag(help: ArgumentHelp("The server runs with its default configuration: judge the spec's recommended defaults too.",
+        discussion: "Little-endian unconfigured (a MUST), a body limit of at least 1 MiB, an idle time-out of none or at least 30 s, a slow-sender bound of at least 10 s (SHOULDs). Without it those cases are skipped: a configured server may legally differ. Without an address, the reference server runs its defaults and this is implied."))
+    var defaults = false
+
+    @Option(name: .customLong("max-wait"), help: "Seconds: the longest bound lpj.describe states (slowSenderMs, slowReaderMs) that is waited out to verify it; longer ones are not run.")
+    var maxWait = 10
+
     @Option(parsing: .singleValue, help: "Run only cases whose ID matches (repeatable; * is a wildcard).")
     var only: [String] = []
 
@@ -118,10 +125,13 @@ struct CheckCommand: ParsableCommand {
     func check(host: String, port: Int, cases: [CheckCase], options: CheckOptions, live: Bool) throws -> CheckReport? {
         let probe = ServerProbe.run(host: host, port: port, pinned: byteOrder, timeoutMilliseconds: timeout,
                                     pingOnly: resumeAfter?.hasPrefix("probe.") ?? false)
-        guard let target = probe.target(host: host, port: port, timeoutMilliseconds: timeout) else {
+        guard var target = probe.target(host: host, port: port, timeoutMilliseconds: timeout) else {
             printToStandardError("lpj check: could not test: \(probe.unusable ?? "no answer")")
             return nil
         }
+        // Without an address the reference server was started here, with its defaults.
+        target.runsDefaults = defaults || address == nil
+        target.maxWaitMilliseconds = max(0, maxWait) * 1_000
         let progress = ProgressLine(enabled: live && isatty(2) != 0)
         let report = CheckRunner(target: target, probe: probe, cases: cases, options: options).run { done, total, result in
             progress.update("[\(done)/\(total)] \(result.verdict.rawValue.padded(13)) \(result.id)")

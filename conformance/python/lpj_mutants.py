@@ -1145,7 +1145,8 @@ def _(m, config):
 
 
 @mutant("no-slow-reader-bound", "sec.slow-reader.bound", "SHOULD",
-        "a client that never reads holds its responses (and the connection) forever")
+        "a client that never reads holds its responses (and the connection) forever: the stated bound is never applied",
+        flags=["--slow-reader-ms", "10000"])
 def _(m, config):
     async def send(self, frame):
         self.writer.write(frame)

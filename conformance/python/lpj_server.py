@@ -544,6 +544,7 @@ class Methods:
             ("maxDepth", Num(str(c.max_depth))), ("methods", self.names()), ("server", SERVER_NAME),
             ("duplicates", c.duplicates), ("numbers", c.numbers),
             ("idleTimeoutMs", Num(str(c.idle_timeout_ms))), ("slowSenderMs", Num(str(c.slow_sender_ms))),
+            ("slowReaderMs", Num(str(c.slow_reader_ms))),
             ("maxConnections", Num(str(c.max_connections)) if c.max_connections else None)]))
 
     def sleep_ms(self, params):

@@ -209,6 +209,8 @@ def check_server(args, run):
         command = [args.lpj, "check", address, "--format", "json", "--timeout", str(args.check_timeout)]
         if run.kind == "mutant" and not level_is_must(run.level):
             command.append("--strict")
+        if not run.flags:   # started with no configuration flag: its defaults, and the user who knows it says so
+            command.append("--defaults")
         status, out, err = run_bounded(command, args.run_seconds)
         run.exit_status = status
         if status is None:
