@@ -6,7 +6,8 @@ public enum CaseCatalog {
     /// concurrency, timing, lpj.describe and the extensions.
     public static func all(fixtures: [Fixture]) -> [CheckCase] {
         fixtureCases(fixtures) + messageCases + segmentationCases + streamCases + limitProbeCases + lifecycleCases
-            + concurrencyCases + timingCases + describeCases + byteOrderCases + extensionCases
+            + concurrencyCases + timingCases + describeCases + byteOrderCases + notBlockingCases + extensionCases + relayRefusalCases
+            + backpressureCases
             + boundCases + defaultCases
     }
 

@@ -58,11 +58,6 @@ extension CaseCatalog {
             return judgeWithSleeps(context, reply, expected: [Expectation(.response(out: "slept", result: ["ms": 300]), .inOrder), .pong("behind", .pipelining)],
                                    sleeps: [0: ["ms": 300]], connection: connection, delivery: delivery)
         },
-        CheckCase("extension.sleep.not-blocking", "Two connections each sleep 300 ms at once: served together (event loop, coroutines, threads) or one at a time (a blocking model)?",
-                  covers: [.sleepNotBlocking], informational: true, extraMilliseconds: 600) { context in
-            guard context.target.has("sleep") else { return .skipped("the server does not list sleep") }
-            return try twoSleepers(context)
-        },
         CheckCase("extension.sleep.half-close", "One write: sleep 200 ms and a ping, then half-close: both answered, in order, then EOF.",
                   covers: [.halfCloseAnswers, .halfCloseCloses], extraMilliseconds: 3_800) { context in
             guard context.target.has("sleep") else { return .skipped("the server does not list sleep") }
@@ -272,31 +267,6 @@ extension CaseCatalog {
             }
             return .informational("{\"ms\":1,\"ms\":400} \(reading(response, elapsed)); lpj.describe states no duplicates choice, so any permitted behaviour is accepted\(note)")
         }
-    }
-
-    /// Two sleeps of 300 ms on two connections at once: how long both take.
-    static func twoSleepers(_ context: CheckContext) throws -> CaseOutcome {
-        let bodies = [sleepBody(#"{"ms":300,"connection":1}"#), sleepBody(#"{"ms":300,"connection":2}"#)]
-        let connections = try bodies.map { _ in try context.connect() }
-        defer { connections.forEach { $0.close() } }
-        let start = ContinuousClock.now
-        for (connection, body) in zip(connections, bodies) { try connection.send(context.frame(body)) }
-        let replies = firstResponses(connections, timeoutMilliseconds: context.target.timeoutMilliseconds + 600)
-        let elapsed = Int((ContinuousClock.now - start).milliseconds)
-        for (index, (connection, reply)) in zip(connections, replies).enumerated() {
-            let params: JSONValue = ["ms": 300, "connection": .number(JSONNumber(index + 1))]
-            let outcome = judgeWithSleeps(context, reply, expected: [Expectation(.response(out: "slept", result: params), .sleepAnswer)], sleeps: [0: params],
-                                          connection: connection, delivery: .oneWrite(context.frame(bodies[index])))
-            if outcome.verdict != .passed {
-                var outcome = outcome
-                outcome.summary = "connection \(index + 1): " + outcome.summary
-                return outcome
-            }
-        }
-        if elapsed >= 550 {
-            return .informational("two sleeps of 300 ms on two connections took \(elapsed) ms together: served one at a time, as a blocking model does (allowed; ext.sleep.not-blocking binds event-loop and coroutine models, and the runner cannot tell the model)")
-        }
-        return .informational("two sleeps of 300 ms on two connections took \(elapsed) ms together: served concurrently")
     }
 
     /// Reads the first response on each of `connections`, whichever comes first, and closes each as soon

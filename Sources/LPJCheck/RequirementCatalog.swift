@@ -23,7 +23,7 @@ public enum RequirementCatalog {
 
     /// Every requirement the runner can cite.
     public static let cited: [RequirementID] = RequirementID.mustLevel + RequirementID.shouldLevel + RequirementID.details
-        + RequirementID.bounds
+        + RequirementID.bounds + RequirementID.backpressure
 }
 
 extension RequirementID {

@@ -496,8 +496,17 @@ def integer(value):
     return int(number)
 
 
+DOCUMENTATION_BLOCKS = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+
+
 def upstream_allowed(host, port, patterns):
-    """ext.relay (Section 7.6): upstreams only from the allow-list; loopback only by default."""
+    """ext.relay (Section 7.6): upstreams only from the allow-list; loopback only by default. The blocks
+    reserved for documentation are refused whatever the list says (ext.relay.documentation-refused)."""
+    try:
+        if any(ipaddress.ip_address(host) in ipaddress.ip_network(block) for block in DOCUMENTATION_BLOCKS):
+            return False
+    except ValueError:
+        pass
     if not patterns:
         if host == "localhost":
             return True
