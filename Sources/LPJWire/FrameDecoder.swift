@@ -11,8 +11,10 @@ import NIOCore
 /// (`frame.reads-are-partial`). The length is checked against the limit the moment the fourth prefix octet
 /// arrives, before anything is allocated for the body (`frame.limit-before-allocation`).
 ///
-/// It is a `NIOSingleStepByteToMessageDecoder`, so the same decoder runs in a NIO pipeline, behind
-/// `NIOSingleStepByteToMessageProcessor` over a blocking socket, and in tests with no I/O at all.
+/// It has the shape of NIO's `NIOSingleStepByteToMessageDecoder` (`decode`, `decodeLast`), and every user
+/// calls those two directly on the octets it read, whatever the transport: the server engine
+/// (`ServerConnection`, so every model), the clients, the load generator, the runner, and the tests,
+/// which need no I/O at all.
 public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     public typealias InboundOut = ByteBuffer
 
