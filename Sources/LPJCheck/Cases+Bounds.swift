@@ -187,11 +187,15 @@ extension CaseCatalog {
         return .passed("ended within \(bound) ms + \(margin(bound)) ms of its writes stopping, not before \(bound) ms (\(requests) pings, \(drained.octets) octets of pongs delivered)")
     }
 
-    /// Reads and discards until EOF, a reset, `octets` read, or a silence of 2 s: whether the connection ended.
+    /// Reads and discards until EOF, a reset, `octets` read, a silence of 2 s, or 3 s of reading: whether
+    /// the connection ended. An ended connection ends within the octets already on their way (the
+    /// kernel's buffers), so a server still sending after 3 s is serving, not closing.
     static func drain(_ connection: ProbeConnection, octets: Int) -> (ended: Bool, octets: Int) {
+        connection.socket.setReceiveBufferSize(1 << 20)
+        let end = ContinuousClock.now + .seconds(3)
         var total = 0
         var buffer = ByteBuffer()
-        while total < octets {
+        while total < octets, ContinuousClock.now < end {
             guard (try? connection.socket.waitUntilReadable(timeoutMilliseconds: CaseDeadline.clamp(2_000))) == true else { return (false, total) }
             buffer.clear()
             guard let count = try? connection.socket.read(into: &buffer) else { return (true, total) }

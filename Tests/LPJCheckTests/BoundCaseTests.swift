@@ -94,4 +94,31 @@ struct BoundCaseTests {
         let ignored = try Self.run("bounds.slow-sender", unboundedTarget)
         #expect(Set(ignored.violations.map(\.requirement)) == [.slowSenderBound, .describeStatedChoices], "\(ignored.summary)")
     }
+
+    /// The Python server with `arguments`, probed; `slowReaderMs` stated as `stated` when given.
+    static func pythonTarget(_ arguments: [String], statingSlowReader stated: Int? = nil) throws -> (SpawnedServer, CheckTarget) {
+        let server = try ExtensionCaseTests.python(arguments)
+        let probe = ServerProbe.run(host: "127.0.0.1", port: server.port, pinned: .little, timeoutMilliseconds: 1_000)
+        var target = try #require(probe.target(host: "127.0.0.1", port: server.port, timeoutMilliseconds: 1_000))
+        if let stated, var description = target.description?.objectValue {
+            description.members.removeAll { $0.name == "slowReaderMs" }
+            description.members.append(.init("slowReaderMs", .number(JSONNumber(stated))))
+            target.description = .object(description)
+        }
+        return (server, target)
+    }
+
+    @Test("a reader stalled under 10 s is cut off: seen without a statement; a stated bound never applied is seen")
+    func slowReader() throws {
+        guard ExtensionCaseTests.python != nil else { return }
+        let (early, earlyTarget) = try Self.pythonTarget(["--mutant", "slow-reader-2s", "--no-describe"])
+        defer { ExtensionCaseTests.kill(early) }
+        let cut = try Self.run("bounds.slow-reader", earlyTarget)
+        #expect(cut.violations.map(\.requirement) == [.slowReaderMinimum], "\(cut.summary)")
+
+        let (unbounded, unboundedTarget) = try Self.pythonTarget(["--mutant", "no-slow-reader-bound"], statingSlowReader: 2_000)
+        defer { ExtensionCaseTests.kill(unbounded) }
+        let ignored = try Self.run("bounds.slow-reader", unboundedTarget)
+        #expect(Set(ignored.violations.map(\.requirement)) == [.slowReaderBound, .describeStatedChoices], "\(ignored.summary)")
+    }
 }
