@@ -4,6 +4,33 @@ extension CaseCatalog {
     /// Byte-order detection, for a server that answers both orders: decided once per connection, from
     /// that connection's first prefix, and kept for all of it (`order.auto-detect`).
     static let byteOrderCases: [CheckCase] = [
+        CheckCase("byte-order.configured", "The byte order the server is configured with (--byte-order, or \"auto\" stated by lpj.describe; else the order it answers): two pings on a fresh connection, the second after the first's answer, each answered in that order; for auto, once in each order.",
+                  covers: [.littleSupportConfigured, .bigEveryPrefix, .nativeResolve, .autoFirstFrameOnly]) { context in
+            let mode = configuredMode(context.target)
+            var broken: [String] = []
+            var details: [String] = []
+            for order in mode.mode.fixedOrder.map({ [$0] }) ?? [ByteOrder.little, .big] {
+                let connection = try context.connect(byteOrder: order)
+                defer { connection.close() }
+                var answered = 0
+                for index in 1...2 {
+                    try connection.send(Request(method: "ping", params: .string("\(order) \(index)")))
+                    let reply = connection.read(count: 1, timeoutMilliseconds: context.target.timeoutMilliseconds)
+                    guard reply.responses.first?.out == "pong" else {
+                        let what = reply.frames.isEmpty ? Evidence.ending(reply) : "no pong"
+                        broken.append(answered == 0 ? "a fresh connection's first \(order) ping got \(what)"
+                                                    : "the first \(order) ping of the connection was answered, the second (a later prefix, written the same way) got \(what)")
+                        details += Evidence.streamDiagnosis(connection.received, byteOrder: order)
+                            + Evidence.hexDump(connection.received, around: 0, title: "received on the \(order) connection")
+                        break
+                    }
+                    answered += 1
+                }
+            }
+            guard !broken.isEmpty else { return .passed("\(mode.describedForReport): every prefix read and written in that order") }
+            let summary = "\(mode.describedForReport): " + broken.joined(separator: "; ")
+            return .broke(configuredRequirement(mode, target: context.target), summary + resolutionNote(mode, target: context.target), details: details)
+        },
         CheckCase("byte-order.auto-per-connection", "A big-endian connection and a little-endian one at the same time: each answered in its own order, the first again after the second.",
                   covers: [.autoFirstFrameOnly, .autoWholeConnection]) { context in
             guard context.target.detectsByteOrder else { return .skipped("the server does not detect the byte order") }
@@ -41,3 +68,56 @@ extension CaseCatalog {
         },
     ]
 }
+
+/// The byte order a server is taken to be configured with, and what breaking it is called.
+extension CaseCatalog {
+    /// The mode to verify: the user's `--byte-order`; else "auto" when the server states it (its statement
+    /// is its configuration, `msg.describe.byte-order`) or answers both orders; else the order it answers.
+    static func configuredMode(_ target: CheckTarget) -> ConfiguredByteOrder {
+        if let configured = target.configuredByteOrder { return ConfiguredByteOrder(mode: configured, source: .user) }
+        if target.stated("byteOrder")?.stringValue == "auto" { return ConfiguredByteOrder(mode: .auto, source: .statement) }
+        if target.detectsByteOrder { return ConfiguredByteOrder(mode: .auto, source: .answers) }
+        return ConfiguredByteOrder(mode: target.byteOrder == .little ? .little : .big, source: .answers)
+    }
+
+    /// The requirement a server breaks when it does not speak its configured mode.
+    static func configuredRequirement(_ mode: ConfiguredByteOrder, target: CheckTarget) -> RequirementID {
+        switch mode.mode {
+        case .little: return .littleSupportConfigured
+        case .big: return .bigEveryPrefix
+        case .native: return .nativeResolve
+        case .auto: return .autoFirstFrameOnly
+        }
+    }
+
+    /// For "native": which order the server speaks instead, and what it states.
+    static func resolutionNote(_ mode: ConfiguredByteOrder, target: CheckTarget) -> String {
+        switch mode.mode {
+        case .native:
+            let stated = target.stated("byteOrder")?.stringValue.map { ", and lpj.describe states \"\($0)\"" } ?? ""
+            return "; this host is \(ByteOrder.host), so \"native\" must behave exactly as \(ByteOrder.host), but the server answers \(target.byteOrder) pings\(stated)"
+        case .auto where mode.source == .statement:
+            return "; lpj.describe states \"auto\", so each connection's order must come from its own first prefix (an order kept from another connection, or no detection at all, breaks it)"
+        case .auto:
+            return "; an auto-detecting server decides each connection from its own first prefix, never from other connections"
+        default:
+            return ""
+        }
+    }
+}
+
+/// A byte-order mode and where the runner learned it.
+struct ConfiguredByteOrder {
+    enum Source { case user, statement, answers }
+    var mode: ByteOrderMode
+    var source: Source
+
+    var describedForReport: String {
+        switch source {
+        case .user: return "configured \(mode) (--byte-order \(mode))"
+        case .statement: return "stated \"\(mode)\" by lpj.describe"
+        case .answers: return "speaks \(mode) (the probe's answers)"
+        }
+    }
+}
+

@@ -83,11 +83,17 @@ public final class CheckContext: @unchecked Sendable {
             violations.append(greeting)
             reply.frames.removeFirst()
         } else {
+            let sentPrefixes = PrefixMisreading.prefixes(of: delivery.bytes, order: connection.byteOrder)
             for (index, expectation) in expected.enumerated() where index < min(reply.frames.count, inspection.trustedFrames) {
                 guard let response = reply.frames[index].response else {
                     if expectation.isError, !Self.isErrorResponse(reply.frames[index].body) {
                         violations.append(Violation(expectation.requirement, "response \(index + 1): the request was answered as if accepted (expected \(expectation)), and the answer is itself broken"))
                     }
+                    continue
+                }
+                if !expectation.expectsFrameTooLarge, index < sentPrefixes.count,
+                   let misread = PrefixMisreading.violation(response, prefix: sentPrefixes[index], position: index, order: connection.byteOrder, detects: target.detectsByteOrder) {
+                    violations.append(Violation(misread.requirement, "response \(index + 1): " + misread.summary))
                     continue
                 }
                 if let refusal = Self.overloadedRefusal(response, expectation: expectation, pipelined: expected.count > 1) {
@@ -102,7 +108,14 @@ public final class CheckContext: @unchecked Sendable {
         }
         var details: [String] = []
         let unreadable = reply.framingError != nil || inspection.trustedFrames < reply.frames.count
-        if reply.frames.count < expected.count, !unreadable {
+        // A prefix refused as oversized closes the connection by rule: the responses after it are not missing.
+        let refusedMisread = violations.contains { $0.summary.contains(PrefixMisreading.marker) }
+        if reply.frames.count < expected.count, !unreadable, violations.isEmpty, let pace = Self.stillArriving(reply, connection: connection) {
+            // Not missing, only not yet come: the case's time ran out while the answers were still flowing.
+            return CaseOutcome(verdict: .informational,
+                               summary: "\(reply.frames.count) of \(expected.count) responses came, as expected and in order, the last \(pace) ms before the case's time ran out: the server answers slowly (timing.single-write measures the pace of one response); the rest were not waited for")
+        }
+        if reply.frames.count < expected.count, !unreadable, !refusedMisread {
             let missing = expected[reply.frames.count]
             let ending = Evidence.ending(reply)
             let cause = missingCause(delivery: delivery, subject: missing.whenMissing ?? missing.requirement, expectation: missing)
@@ -116,6 +129,17 @@ public final class CheckContext: @unchecked Sendable {
         }
         details += Evidence.hexDump(connection.received, around: 0, title: "received")
         return .broke(violations, details: details, sent: connection.sent)
+    }
+
+    /// The milliseconds between the last octets and now, when `reply` stopped because the case's deadline
+    /// cut the read short while the server was still sending (its last octets came within the last half
+    /// second, so a silent server is never taken for a slow one); nil otherwise.
+    static func stillArriving(_ reply: ProbeConnection.Reply, connection: ProbeConnection) -> Int? {
+        guard reply.timedOut, !reply.closed, !reply.frames.isEmpty, let last = connection.lastReceivedAt,
+              let left = CaseDeadline.remainingMilliseconds, left < 250 else { return nil }
+        let since = ContinuousClock.now - last
+        guard since < .milliseconds(500) else { return nil }
+        return Int(since.components.seconds * 1_000 + since.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// Whether the connection did what it must once the responses were in.
@@ -142,6 +166,11 @@ public final class CheckContext: @unchecked Sendable {
             }
             let more = connection.read(count: 1, timeoutMilliseconds: target.timeoutMilliseconds)
             if more.responses.first.map({ $0.out == "pong" }) == true { return [] }
+            let pingPrefix = FrameEncoder(byteOrder: connection.byteOrder).prefix(forLength: Request(method: "ping", params: probe).body().count)
+            if let answer = more.responses.first,
+               let misread = PrefixMisreading.violation(answer, prefix: pingPrefix, position: reply.frames.count, order: connection.byteOrder, detects: target.detectsByteOrder) {
+                return [Violation(misread.requirement, "a following ping on the same connection: " + misread.summary)]
+            }
             return [Violation(requirement, "a following ping on the same connection got no pong: \(more.frames.isEmpty ? Evidence.ending(more) : "another answer")")]
         }
     }

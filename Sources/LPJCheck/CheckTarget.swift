@@ -20,6 +20,8 @@ public struct CheckTarget: Sendable {
     public var methods: [String]?
     /// The server answered pings in both byte orders: it detects the order per connection.
     public var detectsByteOrder = false
+    /// The byte order the user says the server is configured with (`--byte-order`), or `nil` when unknown.
+    public var configuredByteOrder: ByteOrderMode?
     /// The depth limit `lpj.describe` stated, if any.
     public var maxDepth: Int?
     /// The whole `lpj.describe` result, when the server has it.

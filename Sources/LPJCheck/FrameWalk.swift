@@ -56,3 +56,33 @@ extension Array where Element == UInt8 {
         return nil
     }
 }
+
+extension FrameWalk {
+    /// Frames written interleaved from `offset`: `k` (2 or more) 4-octet prefixes back to back, then `k`
+    /// bodies back to back, each body exactly its prefix's length and a JSON text — the stream a sender
+    /// makes when it writes the prefixes of several ready frames before their bodies
+    /// (`conn.in-order.contiguous`). Read frame by frame, the first "body" then starts with the other
+    /// frames' prefixes. Returns `k` and the octets the interleaved frames occupy, or nil.
+    ///
+    /// Only a `k` whose first body starts where a JSON text can start is parsed, so the work stays near
+    /// linear in the octets examined.
+    static func interleavedPrefixesThenBodies(_ stream: [UInt8], at offset: Int, order: ByteOrder, limit: Int) -> (frames: Int, octets: Int)? {
+        var lengths: [Int] = []
+        var position = offset
+        while position + 4 <= stream.count, lengths.count < 4_096 {
+            let length = Int(order.value(stream[position], stream[position + 1], stream[position + 2], stream[position + 3]))
+            guard length > 0, length <= limit else { break }
+            lengths.append(length)
+            position += 4
+            guard lengths.count >= 2, position < stream.count, stream[position] == 0x7b || stream[position] == 0x5b else { continue }
+            var body = position
+            let parsed = lengths.allSatisfy { length in
+                defer { body += length }
+                guard body + length <= stream.count else { return false }
+                return (try? JSONParser.parse(Array(stream[body..<(body + length)]))) != nil
+            }
+            if parsed { return (lengths.count, body - offset) }
+        }
+        return nil
+    }
+}

@@ -25,6 +25,9 @@ public final class ProbeConnection {
     public private(set) var sent: [UInt8] = []
     /// The server sent more than `receiveLimit` octets; nothing more is read.
     public private(set) var stoppedReading = false
+    /// When the last octets arrived: a read cut off by the case's deadline soon after them was cut off
+    /// while the server was still sending.
+    public private(set) var lastReceivedAt: ContinuousClock.Instant?
 
     /// `responseLimit`: the largest response body believed; a ping echo is at most the request limit plus
     /// a little, so anything larger is an implausible length, reported at once rather than waited for.
@@ -158,6 +161,7 @@ public final class ProbeConnection {
     /// Keeps `octets` for the report, up to `receiveLimit` in all.
     private func keep<Octets: Collection>(_ octets: Octets) where Octets.Element == UInt8 {
         received += octets.prefix(max(0, receiveLimit - received.count))
+        if !octets.isEmpty { lastReceivedAt = .now }
     }
 }
 

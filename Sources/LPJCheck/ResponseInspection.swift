@@ -13,6 +13,10 @@ enum ResponseInspection {
             defer { offset += 4 + frame.body.count }
             let which = "response \(index + 1)"
             if let error = frame.error {
+                if let interleaved = interleavedViolation(connection.received, at: offset, order: connection.byteOrder, which: which) {
+                    violations.append(interleaved)
+                    return (violations, index)
+                }
                 if let counted = Evidence.characterCountedLength(connection.received, at: offset, declared: UInt32(frame.body.count)) {
                     violations.append(Violation(.lengthCountsOctetsSender, "\(which): its prefix says \(frame.body.count), the number of characters of a body that is \(counted.octets) octets long"))
                     return (violations, index)
@@ -23,6 +27,10 @@ enum ResponseInspection {
             }
         }
         if let framingError = reply.framingError {
+            if let found = Evidence.streamBreak(connection.received, byteOrder: connection.byteOrder),
+               let interleaved = interleavedViolation(connection.received, at: found.offset, order: connection.byteOrder, which: "the frame at stream offset \(found.offset)") {
+                return (violations + [interleaved], reply.frames.count)
+            }
             violations.append(framingViolation(framingError, received: connection.received, order: connection.byteOrder))
         }
         return (violations, reply.frames.count)
@@ -31,6 +39,14 @@ enum ResponseInspection {
     /// The sender requirements the frames of `reply` break.
     static func senderViolations(_ reply: ProbeConnection.Reply, connection: ProbeConnection) -> [Violation] {
         inspect(reply, connection: connection).violations
+    }
+
+    /// When the frame at `offset` is followed not by its body but by more prefixes, and the bodies after
+    /// them are exactly the frames those prefixes announce: the frames were interleaved.
+    static func interleavedViolation(_ received: [UInt8], at offset: Int, order: ByteOrder, which: String) -> Violation? {
+        let examined = received.count > Evidence.examinedLimit ? Array(received[..<Evidence.examinedLimit]) : received
+        guard let found = FrameWalk.interleavedPrefixesThenBodies(examined, at: offset, order: order, limit: Evidence.examinedLimit) else { return nil }
+        return Violation(.inOrderContiguous, "\(which): its prefix is followed by \(found.frames - 1) more prefix(es), then \(found.frames) JSON bodies of exactly the announced lengths: \(found.frames) response frames were written interleaved (prefixes first, bodies after), not each contiguously")
     }
 
     /// The requirement a response body breaks, from the decoder's error.

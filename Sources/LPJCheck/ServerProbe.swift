@@ -25,45 +25,61 @@ public struct ServerProbe: Sendable {
     /// Why the server cannot be tested, or `nil` when it can.
     public var unusable: String?
 
-    /// Probes `host:port`. `pinned` skips the byte-order search; `pingOnly` skips `lpj.describe` and the
-    /// big-endian ping, for a server restarted after one of them stopped it.
+    /// The byte order the user says the server is configured with (`--byte-order`), or `nil` to probe.
+    public var configured: ByteOrderMode?
+
+    /// Probes `host:port`. `pinned` is a configured `little` or `big`; `pingOnly` skips `lpj.describe` and
+    /// the big-endian ping, for a server restarted after one of them stopped it.
     public static func run(host: String, port: Int, pinned: ByteOrder?, timeoutMilliseconds: Int, pingOnly: Bool = false) -> ServerProbe {
+        run(host: host, port: port, configured: pinned.map { $0 == .little ? .little : .big }, timeoutMilliseconds: timeoutMilliseconds, pingOnly: pingOnly)
+    }
+
+    /// Probes `host:port`, configured with `configured` (`nil`: find out). The first ping speaks the
+    /// configured order; a server that answers only the other one is tested in the order it answers, and
+    /// the case `byte-order.configured` reports the mismatch under the configured mode's requirement.
+    public static func run(host: String, port: Int, configured: ByteOrderMode?, timeoutMilliseconds: Int, pingOnly: Bool = false) -> ServerProbe {
         // Each step is bounded like a case: a server that trickles its answers cannot hold the probe.
         CaseDeadline.run(milliseconds: 4 * timeoutMilliseconds + 3_000) {
-            probe(host: host, port: port, pinned: pinned, timeoutMilliseconds: timeoutMilliseconds, pingOnly: pingOnly)
+            probe(host: host, port: port, configured: configured, timeoutMilliseconds: timeoutMilliseconds, pingOnly: pingOnly)
         }
     }
 
-    static func probe(host: String, port: Int, pinned: ByteOrder?, timeoutMilliseconds: Int, pingOnly: Bool) -> ServerProbe {
+    static func probe(host: String, port: Int, configured: ByteOrderMode?, timeoutMilliseconds: Int, pingOnly: Bool) -> ServerProbe {
         var probe = ServerProbe()
-        let first = pinned ?? .little
+        probe.configured = configured
+        let first = configured?.fixedOrder ?? .little
         do {
             try probe.ping(host: host, port: port, order: first, timeoutMilliseconds: timeoutMilliseconds)
         } catch {
             probe.unusable = "cannot connect to \(host):\(port): \(error)"
             return probe
         }
-        if pinned == nil, !probe.answersLittle {
-            try? probe.ping(host: host, port: port, order: .big, timeoutMilliseconds: timeoutMilliseconds)
+        if !probe.answers(first) {
+            try? probe.ping(host: host, port: port, order: first.swapped, timeoutMilliseconds: timeoutMilliseconds)
         }
         guard let order = probe.byteOrder else {
-            probe.unusable = "no pong from \(host):\(port) in \(pinned.map { "\($0)" } ?? "either byte order"): " + probe.notes.joined(separator: " | ")
+            probe.unusable = "no pong from \(host):\(port) in either byte order: " + probe.notes.joined(separator: " | ")
             return probe
         }
         let context = CheckContext(target: CheckTarget(host: host, port: port, byteOrder: order, timeoutMilliseconds: timeoutMilliseconds),
                                    pongsAtProbe: probe.answersLittle || probe.answersBig)
         if pingOnly { return probe }
         probe.describe(context)
-        if probe.diedAfter == nil, pinned == nil, probe.answersLittle, probe.mayDetectByteOrder {
+        let tryBig = configured == .auto || (configured == nil && probe.mayDetectByteOrder)
+        if probe.diedAfter == nil, probe.answersLittle, !probe.answersBig, tryBig {
             try? probe.ping(host: host, port: port, order: .big, timeoutMilliseconds: timeoutMilliseconds)
             if !context.serverAnswers() {
                 probe.diedAfter = "probe.byte-order"
                 probe.findings.append(("probe.byte-order", "A big-endian ping to find out whether the server detects the byte order.",
                                        .broke(.refuseAtPrefix, "the server stopped answering after a big-endian ping (00 00 00 xx): read little-endian its length is over any limit, and it must be refused from the prefix alone")))
+                return probe
             }
         }
         return probe
     }
+
+    /// Whether a ping in `order` got its pong.
+    func answers(_ order: ByteOrder) -> Bool { order == .little ? answersLittle : answersBig }
 
     /// Sends one ping in `order` and records what came back.
     mutating func ping(host: String, port: Int, order: ByteOrder, timeoutMilliseconds: Int) throws {
@@ -122,7 +138,9 @@ public struct ServerProbe: Sendable {
     public func target(host: String, port: Int, timeoutMilliseconds: Int) -> CheckTarget? {
         guard let byteOrder else { return nil }
         var target = CheckTarget(host: host, port: port, byteOrder: byteOrder, timeoutMilliseconds: timeoutMilliseconds)
-        target.detectsByteOrder = answersLittle && answersBig
+        // A server configured to detect is tested as one: its cases show where detection fails.
+        target.detectsByteOrder = configured == .auto || (answersLittle && answersBig)
+        target.configuredByteOrder = configured
         let object = description?.objectValue
         if let limit = object?["maxBody"]?.numberValue?.int64Value {
             target.maxBody = Int(limit)

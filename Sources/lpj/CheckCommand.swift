@@ -26,8 +26,10 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "The server to check, as HOST:PORT. Omit it to check the reference server in every model.")
     var address: String?
 
-    @Option(name: .customLong("byte-order"), help: "Pin the byte order instead of probing: little or big.")
-    var byteOrder: ByteOrder?
+    @Option(name: .customLong("byte-order"), help: ArgumentHelp(
+        "The byte order the server is configured with: little, big, native or auto (default: probe).",
+        discussion: "The probe then verifies that the server speaks it (case byte-order.configured). native is the byte order of the host lpj check runs on: the server must then run on a host of the same byte order. auto: the server detects the order per connection, and both orders are checked on fresh connections."))
+    var byteOrder: ByteOrderMode?
 
     @Option(help: "Milliseconds one exchange may take before the server counts as not answering.")
     var timeout = 2_000
@@ -123,7 +125,7 @@ struct CheckCommand: ParsableCommand {
 
     /// Probes and checks one server; `nil` when it cannot be tested (after saying why).
     func check(host: String, port: Int, cases: [CheckCase], options: CheckOptions, live: Bool) throws -> CheckReport? {
-        let probe = ServerProbe.run(host: host, port: port, pinned: byteOrder, timeoutMilliseconds: timeout,
+        let probe = ServerProbe.run(host: host, port: port, configured: byteOrder, timeoutMilliseconds: timeout,
                                     pingOnly: resumeAfter?.hasPrefix("probe.") ?? false)
         guard var target = probe.target(host: host, port: port, timeoutMilliseconds: timeout) else {
             printToStandardError("lpj check: could not test: \(probe.unusable ?? "no answer")")

@@ -211,6 +211,8 @@ def check_server(args, run):
             command.append("--strict")
         if not run.flags:   # started with no configuration flag: its defaults, and the user who knows it says so
             command.append("--defaults")
+        if "--byte-order" in run.flags[:-1]:   # the user who configured the server says so to lpj check too
+            command += ["--byte-order", run.flags[run.flags.index("--byte-order") + 1]]
         status, out, err = run_bounded(command, args.run_seconds)
         run.exit_status = status
         if status is None:
