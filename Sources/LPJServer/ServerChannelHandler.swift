@@ -39,6 +39,8 @@ final class ServerChannelHandler: ChannelDuplexHandler {
 
     /// The connection closes once everything before this point is answered.
     private var isClosing = false
+    /// The slow-sender bound fired: octets that arrive later are not read.
+    private var stalledFrameDropped = false
     private var timeout: ConnectionTimer?
     /// Frames written since the last flush, sent as one buffer.
     private var pending: ByteBuffer?
@@ -60,6 +62,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !stalledFrameDropped else { return }
         var chunk = unwrapInboundIn(data)
         var buffer: ByteBuffer
         if var earlier = received {
@@ -288,6 +291,16 @@ final class ServerChannelHandler: ChannelDuplexHandler {
         finish(nil, context: context)
     }
 
+    /// A frame stalled past the slow-sender bound (`sec.slow-sender`): it is dropped unanswered and nothing
+    /// more is read; the responses to the complete requests before it are written first
+    /// (`sec.slow-sender.earlier-responses`), then the connection closes.
+    private func dropStalledFrame(context: ChannelHandlerContext) {
+        stalledFrameDropped = true
+        received = nil
+        isClosing = true
+        closeIfIdle(context: context)
+    }
+
     /// Whether octets of an unfinished frame (prefix or body) are waiting.
     private var hasPartialFrame: Bool { connection.isInsideFrame || (received?.readableBytes ?? 0) > 0 }
 
@@ -303,7 +316,9 @@ final class ServerChannelHandler: ChannelDuplexHandler {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timeout = ConnectionTimer(afterMilliseconds: milliseconds, on: context.eventLoop, wheel: scheduler?.timers) {
             let (handler, context) = bound.value
-            if handler.hasPartialFrame || !handler.hasOutstandingWork {
+            if handler.hasPartialFrame {
+                handler.dropStalledFrame(context: context)
+            } else if !handler.hasOutstandingWork {
                 context.close(promise: nil)
             } else {
                 handler.armTimeout(context: context)

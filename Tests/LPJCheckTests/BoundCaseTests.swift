@@ -80,16 +80,17 @@ struct BoundCaseTests {
         return (server, target)
     }
 
-    /// The blocking model: it finishes the sleep before it reads the cut frame. (The event-loop model closes
-    /// under the bound with the sleep still running, and loses its answer: sec.slow-sender.earlier-responses.)
-    @Test("a slow-sender bound applied as stated passes; one stated but never applied is seen")
-    func slowSender() throws {
-        let (bounded, boundedTarget) = try Self.referenceTarget(["--model", "blocking", "--partial-frame-timeout", "2000"], statingSlowSender: 2_000)
+    /// The blocking model finishes the sleep before it reads the cut frame; the event-loop models read the
+    /// cut frame during the sleep, and must finish the sleep before closing under the bound.
+    @Test("a slow-sender bound applied as stated passes; one stated but never applied is seen",
+          arguments: [ServerModel.blocking, .eventLoop, .coroutine])
+    func slowSender(model: ServerModel) throws {
+        let (bounded, boundedTarget) = try Self.referenceTarget(["--model", model.rawValue, "--partial-frame-timeout", "2000"], statingSlowSender: 2_000)
         defer { bounded.stop() }
         let applied = try Self.run("bounds.slow-sender", boundedTarget)
         #expect(applied.verdict == .passed, "\(applied.summary)")
 
-        let (unbounded, unboundedTarget) = try Self.referenceTarget(["--model", "blocking", "--partial-frame-timeout", "0"], statingSlowSender: 2_000)
+        let (unbounded, unboundedTarget) = try Self.referenceTarget(["--model", model.rawValue, "--partial-frame-timeout", "0"], statingSlowSender: 2_000)
         defer { unbounded.stop() }
         let ignored = try Self.run("bounds.slow-sender", unboundedTarget)
         #expect(Set(ignored.violations.map(\.requirement)) == [.slowSenderBound, .describeStatedChoices], "\(ignored.summary)")
