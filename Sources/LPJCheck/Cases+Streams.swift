@@ -4,8 +4,8 @@ import LPJWire
 extension CaseCatalog {
     /// Pipelining, body sizes up to the limit, lengths that stress a reader, and how the limit is enforced.
     static let streamCases: [CheckCase] = [
-        CheckCase("pipelining.300-in-one-write", "300 pings in one write, answered once each, in order.",
-                  covers: [.pipelining, .inOrder, .oneResponse]) { context in
+        CheckCase("pipelining.300-in-one-write", "300 pings in one write, answered once each, in order, each response frame written whole (never interleaved with another).",
+                  covers: [.pipelining, .inOrder, .oneResponse, .inOrderContiguous]) { context in
             let requests = (0..<300).map { Request(method: "ping", params: .number(JSONNumber($0))) }
             let delivery = Delivery.oneWrite(requests.flatMap { context.frame($0) })
             let (connection, reply) = try context.exchange(delivery, count: requests.count)
