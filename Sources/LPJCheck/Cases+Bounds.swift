@@ -187,7 +187,7 @@ extension CaseCatalog {
         return .passed("ended within \(bound) ms + \(margin(bound)) ms of its writes stopping, not before \(bound) ms (\(requests) pings, \(drained.octets) octets of pongs delivered)")
     }
 
-    /// Reads and discards until EOF, a reset, `octets` read, a silence of 2 s, or 3 s of reading: whether
+    /// Reads and discards until EOF, a reset, `octets` read, a silence of 1 s, or 3 s of reading: whether
     /// the connection ended. An ended connection ends within the octets already on their way (the
     /// kernel's buffers), so a server still sending after 3 s is serving, not closing.
     static func drain(_ connection: ProbeConnection, octets: Int) -> (ended: Bool, octets: Int) {
@@ -196,7 +196,7 @@ extension CaseCatalog {
         var total = 0
         var buffer = ByteBuffer()
         while total < octets, ContinuousClock.now < end {
-            guard (try? connection.socket.waitUntilReadable(timeoutMilliseconds: CaseDeadline.clamp(2_000))) == true else { return (false, total) }
+            guard (try? connection.socket.waitUntilReadable(timeoutMilliseconds: CaseDeadline.clamp(1_000))) == true else { return (false, total) }
             buffer.clear()
             guard let count = try? connection.socket.read(into: &buffer) else { return (true, total) }
             if count == 0 { return (true, total) }
