@@ -3,6 +3,7 @@ import Foundation
 import LPJCheck
 import LPJFixtures
 import LPJServer
+import LPJSockets
 import LPJWire
 
 /// `lpj check`: the conformance runner.
@@ -19,7 +20,9 @@ struct CheckCommand: ParsableCommand {
             Without an address, starts the reference server in every model, checks each, and prints a model \
             by verdict matrix.
 
-            Exit status: 0 conformant, 1 not conformant, 2 could not test (refused, no answer).
+            Exit status: 0 conformant; 1 not conformant; 2 could not test (refused, no answer, a selection \
+            that matches no case, a report that cannot be written); 64 usage error (an unknown option, a \
+            malformed address, an unreadable file).
             """
     )
 
@@ -50,8 +53,11 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "SHOULD violations fail the run.")
     var strict = false
 
-    @Option(name: .customLong("expected-deviations"), help: "A file of case IDs known to fail, one per line (# comments); a listed case that passes fails the run as stale.")
+    @Option(name: .customLong("expected-deviations"), help: "A file of case IDs known to fail, one per line (# comments, LF or CRLF); a listed case that passes fails the run as stale.")
     var expectedDeviations: String?
+
+    @Option(name: .customLong("write-deviations"), help: "Write the cases that failed or warned to this file, in the --expected-deviations format.")
+    var writeDeviations: String?
 
     @Option(help: "Output format: human or json.")
     var format: OutputFormat = .human
@@ -105,19 +111,25 @@ struct CheckCommand: ParsableCommand {
             options.resumeAfter = resumeAfter.hasPrefix("probe.") ? nil : resumeAfter
         }
         if let expectedDeviations {
-            let text = try String(contentsOfFile: expectedDeviations, encoding: .utf8)
-            options.expectedDeviations = Set(text.split(separator: "\n").map { $0.split(separator: "#").first?.trimmingCharacters(in: .whitespaces) ?? "" }.filter { !$0.isEmpty })
+            options.expectedDeviations = Set(DeviationsFile.parse(try ReportFiles.read(expectedDeviations, option: "--expected-deviations")))
             let unknown = options.expectedDeviations.subtracting(cases.map(\.id))
             if !unknown.isEmpty { throw ValidationError("unknown case IDs in \(expectedDeviations): \(unknown.sorted().joined(separator: ", "))") }
+        }
+        guard cases.contains(where: { options.selects($0.id) }) else {
+            let selection = only.map { "--only \($0)" } + skip.map { "--skip \($0)" }
+            printToStandardError("lpj check: \(selection.joined(separator: " ")) selects no case; see --list for the case IDs")
+            throw ExitCode(2)
+        }
+        for (option, path) in [("--junit", junit), ("--write-deviations", writeDeviations)] {
+            if let path { try ReportFiles.checkWritable(path, option: option) }
         }
         guard let address else {
             throw ExitCode(try checkEveryModel(cases: cases, options: options))
         }
-        let parts = address.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]), (1...65_535).contains(port) else {
-            throw ValidationError("the address must be HOST:PORT, e.g. 127.0.0.1:8080")
+        guard let endpoint = HostPort(address) else {
+            throw ValidationError("the address must be HOST:PORT, e.g. 127.0.0.1:8080, localhost:8080 or [::1]:8080")
         }
-        let report = try check(host: String(parts[0]), port: port, cases: cases, options: options, live: true)
+        let report = try check(host: endpoint.host, port: endpoint.port, cases: cases, options: options, live: true)
         guard let report else { throw ExitCode(2) }
         try write(report)
         throw ExitCode(report.exitStatus)
@@ -134,9 +146,9 @@ struct CheckCommand: ParsableCommand {
         // Without an address the reference server was started here, with its defaults.
         target.runsDefaults = defaults || address == nil
         target.maxWaitMilliseconds = max(0, maxWait) * 1_000
-        let progress = ProgressLine(enabled: live && isatty(2) != 0)
+        let progress = ProgressLine(enabled: live)
         let report = CheckRunner(target: target, probe: probe, cases: cases, options: options).run { done, total, result in
-            progress.update("[\(done)/\(total)] \(result.verdict.rawValue.padded(13)) \(result.id)")
+            if options.selects(result.id) { progress.finished(result, done: done, total: total) }
         }
         progress.clear()
         return report
@@ -147,7 +159,8 @@ struct CheckCommand: ParsableCommand {
         case .human: print(ReportFormat.human(report))
         case .json: print(JSONWriter.string(ReportFormat.json(report), style: .pretty))
         }
-        if let junit { try ReportFormat.junit(report).write(toFile: junit, atomically: true, encoding: .utf8) }
+        if let junit { try ReportFiles.write(ReportFormat.junit(report), to: junit, option: "--junit") }
+        if let writeDeviations { try ReportFiles.write(DeviationsFile.render(report), to: writeDeviations, option: "--write-deviations") }
     }
 
     /// Starts the reference server in each model, checks it, and prints the matrix; the exit status.
@@ -209,13 +222,6 @@ extension CheckCommand {
 
 extension ByteOrder: ExpressibleByArgument {}
 
-/// A live progress line on standard error, rewritten in place.
-final class ProgressLine {
-    let enabled: Bool
-    init(enabled: Bool) { self.enabled = enabled }
-    func update(_ text: String) { if enabled { printToStandardError("\r\u{1b}[K" + text, newline: false) } }
-    func clear() { if enabled { printToStandardError("\r\u{1b}[K", newline: false) } }
-}
 
 extension String {
     /// The string followed by spaces up to `width` columns.
