@@ -11,7 +11,7 @@ extension CaseCatalog {
     /// models) are not judged. When B is answered while A is idle, A sends a slow request (a sleep of
     /// 800 ms, or a relay to an upstream the runner hosts that answers after 800 ms) and, once it is under
     /// way, B sends a ping: B's pong must come while A's request is still outstanding. A server whose pong
-    /// to B comes only after A's 800 ms is blocking its loop.
+    /// to B comes only after A's answer is blocking its loop.
     static let notBlockingCases: [CheckCase] = [
         CheckCase("extension.sleep.not-blocking", "Connection A idle, B pings: served together? If so, A sleeps 800 ms and B pings meanwhile: B's pong comes while A's sleep is outstanding.",
                   covers: [.sleepNotBlocking, .sleepAnswer], extraMilliseconds: 1_400) { context in
@@ -47,17 +47,23 @@ extension CaseCatalog {
 
     /// B's ping sent while A's slow request is under way: nil when its pong came while A's request was
     /// still outstanding; else the violation of `requirement`. `startedAt`: when A's request was written.
-    static func secondServedWhileWaiting(_ context: CheckContext, _ second: ProbeConnection, startedAt: ContinuousClock.Instant, what: String,
-                                         requirement: RequirementID) throws -> CaseOutcome? {
+    ///
+    /// The verdict is an order of events, not a clock, so a loaded machine that answers slowly is not
+    /// taken for a blocked loop: when B's pong arrives, has A's answer arrived already? A loop blocked
+    /// by A's wait writes A's answer first and reads B's ping only then.
+    static func secondServedWhileWaiting(_ context: CheckContext, _ first: ProbeConnection, _ second: ProbeConnection, startedAt: ContinuousClock.Instant,
+                                         what: String, requirement: RequirementID) throws -> CaseOutcome? {
         try second.send(context.frame(Request(method: "ping", params: "B while A waits")))
         let reply = second.read(count: 1, timeoutMilliseconds: context.target.timeoutMilliseconds + notBlockingSlowMilliseconds)
         let elapsed = Int((ContinuousClock.now - startedAt).milliseconds)
+        let firstAnsweredAlready = (try? first.socket.waitUntilReadable(timeoutMilliseconds: 0)) ?? false
         guard reply.responses.first?.out == "pong" else {
             return .broke(requirement, "while \(what) was outstanding on connection A, a ping on connection B got \(reply.frames.isEmpty ? Evidence.ending(reply) : "no pong") (\(elapsed) ms after A's request); B was answered at once while A was idle, so the server serves connections concurrently and must go on doing so",
                           sent: second.sent)
         }
-        if elapsed >= notBlockingSlowMilliseconds - clockSlackMilliseconds {
-            return .broke(requirement, "a ping on connection B was answered \(elapsed) ms after connection A sent \(what), only when A's \(notBlockingSlowMilliseconds) ms had passed; with A idle, B was answered at once: the wait on A blocks the other connections",
+        // An early answer on A (an error, say) is judged with A's reply; only A's full wait before B's pong is blocking.
+        if firstAnsweredAlready, elapsed >= notBlockingSlowMilliseconds - clockSlackMilliseconds {
+            return .broke(requirement, "a ping on connection B was answered only after connection A's answer to \(what) had arrived (\(elapsed) ms after A's request); with A idle, B was answered at once: the wait on A blocks the other connections",
                           sent: second.sent)
         }
         return nil
@@ -75,7 +81,7 @@ extension CaseCatalog {
         try delivery.send(on: first)
         // Let A's sleep begin before B asks: a loop that took B's ping first would answer it either way.
         usleep(100_000)
-        if let outcome = try secondServedWhileWaiting(context, second, startedAt: start, what: "a sleep of \(ms) ms", requirement: .sleepNotBlocking) {
+        if let outcome = try secondServedWhileWaiting(context, first, second, startedAt: start, what: "a sleep of \(ms) ms", requirement: .sleepNotBlocking) {
             return outcome
         }
         let reply = first.read(count: 1, timeoutMilliseconds: context.target.timeoutMilliseconds + ms)
@@ -106,7 +112,7 @@ extension CaseCatalog {
             let answer = reply.responses.first.map { $0.errorResult.map { "error \($0)" } ?? "out \"\($0.out)\"" } ?? Evidence.ending(reply)
             return .broke(.relayOneUpstreamRequest, "a relay to 127.0.0.1:\(upstream.port) with valid params sent the upstream no request (the server answered \(answer))", sent: first.sent)
         }
-        if let outcome = try secondServedWhileWaiting(context, second, startedAt: start, what: "a relay to an upstream that answers after \(ms) ms",
+        if let outcome = try secondServedWhileWaiting(context, first, second, startedAt: start, what: "a relay to an upstream that answers after \(ms) ms",
                                                       requirement: .relayNotBlocking) {
             return outcome
         }

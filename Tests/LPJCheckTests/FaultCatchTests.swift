@@ -94,9 +94,11 @@ struct FaultCatchTests {
         let bad = report.results.filter { $0.verdict == .failed || $0.verdict == .warning }
         #expect(bad.isEmpty, "\(bad.map { "\($0.id): \($0.summary)" })")
         #expect(report.exitStatus == 0)
-        // Every case ran: nothing not-run, and each that did not pass says why it does not apply.
-        #expect(report.count(.notRun) == 0)
-        #expect(report.count(.passed) + report.count(.informational) + report.count(.skipped) == report.results.count)
+        // Every case ran, except those that would wait out a stated bound longer than --max-wait (the
+        // reference server states a 30 s slow-sender bound); each that did not pass says why.
+        let notRun = report.results.filter { $0.verdict == .notRun }
+        #expect(notRun.allSatisfy { $0.summary.contains("--max-wait") }, "\(notRun.map { "\($0.id): \($0.summary)" })")
+        #expect(report.count(.passed) + report.count(.informational) + report.count(.skipped) + notRun.count == report.results.count)
         return report
     }
 }
