@@ -84,10 +84,64 @@ struct BlockingConnection {
     private func send(_ response: Response) throws {
         let frame = connection.frame(response)
         if connection.splitsWrites {
-            try socket.writeAll(frame.getSlice(at: frame.readerIndex, length: 4)!)
-            try socket.writeAll(frame.getSlice(at: frame.readerIndex + 4, length: frame.readableBytes - 4)!)
+            try write(frame.getSlice(at: frame.readerIndex, length: 4)!)
+            try write(frame.getSlice(at: frame.readerIndex + 4, length: frame.readableBytes - 4)!)
         } else {
-            try socket.writeAll(frame)
+            try write(frame)
+        }
+    }
+
+    /// Writes `bytes`, waiting for the reader at most the slow-reader bound without progress
+    /// (`sec.slow-reader`); past it the connection is reset (the unsent octets are dropped).
+    private func write(_ bytes: ByteBuffer) throws {
+        guard let bound = configuration.slowReaderMilliseconds else { return try socket.writeAll(bytes) }
+        do {
+            try bytes.withUnsafeReadableBytes { try socket.writeAll($0, stallMilliseconds: bound) }
+        } catch let stalled as SlowReaderStalled {
+            socket.setResetOnClose()
+            throw stalled
+        }
+    }
+}
+
+/// A response waited for the reader past the slow-reader bound (`sec.slow-reader`).
+struct SlowReaderStalled: Error, CustomStringConvertible {
+    var written: Int
+    var total: Int
+    var milliseconds: Int
+    var description: String {
+        "the client took none of the response for \(milliseconds) ms (\(written) of \(total) octets written): closed (sec.slow-reader)"
+    }
+}
+
+extension Socket {
+    /// Writes every octet of `bytes` however slowly the peer reads, as long as the transport accepts some
+    /// octets at least every `stallMilliseconds` (progress, not the whole write, is bounded); after that
+    /// long with none accepted it throws `SlowReaderStalled`. A `send` is tried every 50 ms (or
+    /// sooner on `POLLOUT`): the kernel reports `POLLOUT` only once a third of the send buffer is free, and
+    /// a slow steady reader frees less than that between reports.
+    func writeAll(_ bytes: UnsafeRawBufferPointer, stallMilliseconds: Int) throws {
+        var offset = 0
+        var lastProgress = ContinuousClock.now
+        while offset < bytes.count {
+            let written = Glibc.send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+            if written > 0 {
+                offset += written
+                lastProgress = .now
+                continue
+            }
+            if written < 0 {
+                switch errno {
+                case EINTR: continue
+                case EAGAIN, EWOULDBLOCK: break
+                default: throw SocketError("send")
+                }
+            }
+            let waited = Int((ContinuousClock.now - lastProgress) / .milliseconds(1))
+            guard waited < stallMilliseconds else {
+                throw SlowReaderStalled(written: offset, total: bytes.count, milliseconds: waited)
+            }
+            _ = try poll(events: Int16(POLLOUT), timeoutMilliseconds: min(50, stallMilliseconds - waited))
         }
     }
 }

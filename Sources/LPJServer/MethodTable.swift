@@ -70,10 +70,10 @@ public struct MethodTable: Sendable {
             "methods": .array(Self.names.map { .string($0) }),
             "server": "lpj-swift/0.1",
             "model": .string(configuration.model.rawValue),
-            // Its bounds, so that a runner can hold it to them (msg.describe.choices). No slowReaderMs: this
-            // server has no slow-reader bound yet, and a stated null would say so without being checked.
+            // Its bounds, so that a runner can hold it to them (msg.describe.choices).
             "idleTimeoutMs": configuration.idleTimeoutMilliseconds.map { .number(JSONNumber($0)) } ?? .null,
             "slowSenderMs": configuration.partialFrameTimeoutMilliseconds.map { .number(JSONNumber($0)) } ?? .null,
+            "slowReaderMs": configuration.slowReaderMilliseconds.map { .number(JSONNumber($0)) } ?? .null,
         ])
     }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LPJWire
 import NIOCore
 
@@ -42,6 +45,12 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     /// The slow-sender bound fired: octets that arrive later are not read.
     private var stalledFrameDropped = false
     private var timeout: ConnectionTimer?
+    /// Slow-reader watch (`sec.slow-reader`), while the channel is not writable: the octets handed to the
+    /// channel so far, the octets the transport had taken at the last sample, and when that last grew.
+    private var slowReader: ConnectionTimer?
+    private var handedOver = 0
+    private var takenAtSample = 0
+    private var lastProgress = NIODeadline.now()
     /// Frames written since the last flush, sent as one buffer.
     private var pending: ByteBuffer?
 
@@ -96,6 +105,12 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            slowReader?.cancel()
+            slowReader = nil
+        } else {
+            watchSlowReader(context: context)
+        }
         resumeReadingIfDrained(context: context)
         context.fireChannelWritabilityChanged()
     }
@@ -137,6 +152,8 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timeout?.cancel()
         timeout = nil
+        slowReader?.cancel()
+        slowReader = nil
         context.fireChannelInactive()
     }
 
@@ -252,6 +269,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
         if connection.splitsWrites {
             var frame = connection.frame(response, allocator: context.channel.allocator)
             let prefix = frame.readSlice(length: 4)!
+            handedOver += prefix.readableBytes + frame.readableBytes
             context.writeAndFlush(wrapOutboundOut(prefix), promise: nil)
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
             return
@@ -264,6 +282,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     private func flushFrames(context: ChannelHandlerContext) {
         if let frames = pending {
             pending = nil
+            handedOver += frames.readableBytes
             context.write(wrapOutboundOut(frames), promise: nil)
         }
         context.flush()
@@ -274,6 +293,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
         if let response { write(response, context: context) }
         if let frames = pending {
             pending = nil
+            handedOver += frames.readableBytes
             context.write(wrapOutboundOut(frames), promise: nil)
         }
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -303,6 +323,70 @@ final class ServerChannelHandler: ChannelDuplexHandler {
 
     /// Whether octets of an unfinished frame (prefix or body) are waiting.
     private var hasPartialFrame: Bool { connection.isInsideFrame || (received?.readableBytes ?? 0) > 0 }
+
+    /// The slow-reader bound (`sec.slow-reader`): while the channel is not writable, progress is sampled
+    /// every tenth of the bound (at least 50 ms): octets the transport took from the channel, or data the
+    /// kernel sent to the client (`TCP_INFO`'s time since data was last sent: the kernel sends only what
+    /// the reader has made room for). The channel alone is not enough: the kernel reports room to NIO
+    /// only once a third of its send buffer (up to megabytes) is free, which a slow steady reader may take
+    /// longer than the bound to free. When neither moved for the whole bound, the connection is reset and
+    /// the responses still waiting are dropped; the channel becoming writable again ends the watch.
+    private func watchSlowReader(context: ChannelHandlerContext) {
+        guard let bound = configuration.slowReaderMilliseconds, slowReader == nil, context.channel.isActive else { return }
+        takenAtSample = octetsTaken(context: context)
+        lastProgress = .now()
+        scheduleSlowReaderSample(bound: bound, context: context)
+    }
+
+    private func scheduleSlowReaderSample(bound: Int, context: ChannelHandlerContext) {
+        let bound64 = Int64(bound)
+        let waited = (NIODeadline.now() - lastProgress).nanoseconds / 1_000_000
+        let next = Int(min(max(50, bound64 / 10), max(1, bound64 - waited)))
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        slowReader = ConnectionTimer(afterMilliseconds: next, on: context.eventLoop, wheel: scheduler?.timers) {
+            let (handler, context) = loopBound.value
+            handler.slowReader = nil
+            guard context.channel.isActive, !context.channel.isWritable else { return }
+            let taken = handler.octetsTaken(context: context)
+            if taken > handler.takenAtSample {
+                handler.takenAtSample = taken
+                handler.lastProgress = .now()
+            }
+            if let sinceData = Self.millisecondsSinceDataSent(context.channel),
+               NIODeadline.now() - .milliseconds(Int64(sinceData)) > handler.lastProgress {
+                handler.lastProgress = NIODeadline.now() - .milliseconds(Int64(sinceData))
+            }
+            if (NIODeadline.now() - handler.lastProgress).nanoseconds / 1_000_000 >= bound64 {
+                if handler.configuration.verbose { printError("connection error: the client took none of the responses for \(bound) ms: reset (sec.slow-reader)") }
+                // SO_LINGER with a zero time-out: a reset, and the unsent octets dropped.
+                if let provider = context.channel as? SocketOptionProvider {
+                    _ = provider.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+                }
+                context.close(promise: nil)
+            } else {
+                handler.scheduleSlowReaderSample(bound: bound, context: context)
+            }
+        }
+    }
+
+    /// Octets handed to the channel that the transport has taken.
+    private func octetsTaken(context: ChannelHandlerContext) -> Int {
+        let buffered = (try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
+        return handedOver - buffered
+    }
+
+    /// `TCP_INFO`'s `tcpi_last_data_sent`: milliseconds since the kernel last sent data on the connection
+    /// (zero-window probes carry none). Read on the loop, where the future is already complete.
+    private static func millisecondsSinceDataSent(_ channel: Channel) -> Int? {
+        #if os(Linux)
+        guard let provider = channel as? SocketOptionProvider else { return nil }
+        var result: Int?
+        provider.getTCPInfo().whenSuccess { result = Int($0.tcpi_last_data_sent) }
+        return result
+        #else
+        return nil
+        #endif
+    }
 
     /// Idle (`conn.idle-timeout`) and slow-sender (`sec.slow-sender`) time-outs, re-armed on every read.
     /// An idle time-out that fires while a request is outstanding waits for another idle period.

@@ -18,6 +18,10 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeoutMilliseconds: Int? = nil
     /// Close a connection whose partial frame has waited this long (`sec.slow-sender`); `nil` never.
     public var partialFrameTimeoutMilliseconds: Int? = 30_000
+    /// Close a connection whose responses have waited this long for a reader without write progress
+    /// (`sec.slow-reader`): the transport accepted none of their octets. `nil` never. Values under
+    /// 10,000 break `sec.slow-reader.minimum` and exist for tests.
+    public var slowReaderMilliseconds: Int? = 30_000
     /// Connections served at once by one process (`sec.connection-limit`); one more is closed at once,
     /// and the connections already served see nothing. `blocking` and `prefork` serve one connection
     /// per process and need no bound. Default: 10,000.

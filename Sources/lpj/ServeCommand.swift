@@ -49,6 +49,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("partial-frame-timeout"), help: "Close a connection whose unfinished frame has waited this many milliseconds (sec.slow-sender; 0: never).")
     var partialFrameTimeout = 30_000
 
+    @Option(name: .customLong("slow-reader-ms"), help: "Close a connection whose responses have waited this many milliseconds for a reader that takes none of their octets (sec.slow-reader; 0: never). Values under 10000 break sec.slow-reader.minimum and exist for tests.")
+    var slowReaderMs = 30_000
+
     @Option(name: .customLong("max-connections"), help: "Connections served at once per process; one more is closed at once (sec.connection-limit).")
     var maxConnections = 10_000
 
@@ -74,6 +77,7 @@ struct ServeCommand: ParsableCommand {
         }
         if let idleTimeout, idleTimeout < 1 { throw ValidationError("--idle-timeout must be positive") }
         guard partialFrameTimeout >= 0 else { throw ValidationError("--partial-frame-timeout must be 0 (never) or positive") }
+        guard slowReaderMs >= 0 else { throw ValidationError("--slow-reader-ms must be 0 (never) or positive") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         for entry in relayAllow {
             do { _ = try RelayAllowList.Entry(parsing: entry) } catch { throw ValidationError("\(error)") }
@@ -90,6 +94,7 @@ struct ServeCommand: ParsableCommand {
         configuration.parser = JSONParser.Options(maxDepth: maxDepth)
         configuration.idleTimeoutMilliseconds = idleTimeout
         configuration.partialFrameTimeoutMilliseconds = partialFrameTimeout == 0 ? nil : partialFrameTimeout
+        configuration.slowReaderMilliseconds = slowReaderMs == 0 ? nil : slowReaderMs
         configuration.maxConnections = maxConnections
         configuration.relayAllowList = RelayAllowList(entries: try relayAllow.map(RelayAllowList.Entry.init(parsing:)))
         configuration.fault = fault
