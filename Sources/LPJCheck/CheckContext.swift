@@ -115,7 +115,10 @@ public final class CheckContext: @unchecked Sendable {
             return CaseOutcome(verdict: .informational,
                                summary: "\(reply.frames.count) of \(expected.count) responses came, as expected and in order, the last \(pace) ms before the case's time ran out: the server answers slowly (timing.single-write measures the pace of one response); the rest were not waited for")
         }
-        if reply.frames.count < expected.count, !unreadable, !refusedMisread {
+        if reply.frames.count < expected.count, !unreadable, !refusedMisread, let stray = Self.strayOctets(connection) {
+            // Not missing: misframed by octets between two frames (no control run can narrow that down further).
+            violations.append(stray)
+        } else if reply.frames.count < expected.count, !unreadable, !refusedMisread {
             let missing = expected[reply.frames.count]
             let ending = Evidence.ending(reply)
             let cause = missingCause(delivery: delivery, subject: missing.whenMissing ?? missing.requirement, expectation: missing)
@@ -171,8 +174,17 @@ public final class CheckContext: @unchecked Sendable {
                let misread = PrefixMisreading.violation(answer, prefix: pingPrefix, position: reply.frames.count, order: connection.byteOrder, detects: target.detectsByteOrder) {
                 return [Violation(misread.requirement, "a following ping on the same connection: " + misread.summary)]
             }
+            if let stray = Self.strayOctets(connection) { return [stray] }
             return [Violation(requirement, "a following ping on the same connection got no pong: \(more.frames.isEmpty ? Evidence.ending(more) : "another answer")")]
         }
+    }
+
+    /// Octets that are no frame between two whole frames of what `connection` received (a newline after
+    /// each body, say), which misframe every response after them: `frame.body-follows.sender`.
+    static func strayOctets(_ connection: ProbeConnection) -> Violation? {
+        guard let found = Evidence.streamBreak(connection.received, byteOrder: connection.byteOrder), let stray = found.strayOctets else { return nil }
+        let octets = connection.received[found.offset..<(found.offset + stray)].map(Evidence.hexPair).joined(separator: " ")
+        return Violation(.bodyFollowsSender, "\(stray) octet(s) \(octets) came after a response's body, at stream offset \(found.offset), where the next frame's prefix must begin: every response after them is misframed")
     }
 
     /// Why a response did not come: the server died, it cannot take this delivery, or it cannot take

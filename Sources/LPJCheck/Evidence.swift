@@ -38,6 +38,22 @@ public enum Evidence {
         var prefix: LengthPrefixDiagnosis
         /// The body's octets and the characters its prefix counted, when that explains the break.
         var countedCharacters: (octets: Int, characters: Int)?
+        /// How many octets stand between the last good frame and a whole frame that follows them, when
+        /// that explains the break: octets that are no frame, such as a newline after each body.
+        var strayOctets: Int?
+    }
+
+    /// The number of octets (1 to 8) to skip at `offset` of `examined` for a whole frame with a JSON body
+    /// to begin there, or nil.
+    static func strayOctets(_ examined: [UInt8], at offset: Int, byteOrder: ByteOrder) -> Int? {
+        for skipped in 1...8 {
+            let start = offset + skipped
+            guard start + 4 <= examined.count else { return nil }
+            let length = Int(byteOrder.value(examined[start], examined[start + 1], examined[start + 2], examined[start + 3]))
+            guard length > 0, start + 4 + length <= examined.count else { continue }
+            if (try? JSONParser.parse(Array(examined[(start + 4)..<(start + 4 + length)]))) != nil { return skipped }
+        }
+        return nil
     }
 
     /// The first prefix in `received` (up to `examinedLimit` octets) whose frame is not a JSON text, or nil.
@@ -53,7 +69,8 @@ public enum Evidence {
         }
         guard offset + 4 <= examined.count else { return nil }
         let prefix = LengthPrefixDiagnosis(octets: Array(examined[offset..<(offset + 4)]), order: byteOrder, limit: 1 << 24)
-        return StreamBreak(offset: offset, prefix: prefix, countedCharacters: characterCountedLength(examined, at: offset, declared: prefix.length))
+        return StreamBreak(offset: offset, prefix: prefix, countedCharacters: characterCountedLength(examined, at: offset, declared: prefix.length),
+                           strayOctets: strayOctets(examined, at: offset, byteOrder: byteOrder))
     }
 
     /// What went wrong with a response stream whose framing broke, as report lines: the prefix shown in
@@ -69,6 +86,10 @@ public enum Evidence {
         let diagnosis = found.prefix
         var lines = ["prefix at stream offset \(found.offset): \(diagnosis.octets.map(hexPair).joined(separator: " ")) = \(diagnosis.length) read \(byteOrder), \(diagnosis.swappedLength) byte-swapped\(diagnosis.asciiText.map { ", ASCII \"\($0)\"" } ?? "")"]
         lines += diagnosis.likelyCauses.map { "likely cause: " + $0 }
+        if let stray = found.strayOctets {
+            let octets = received[found.offset..<(found.offset + stray)].map(hexPair).joined(separator: " ")
+            lines.append("likely cause: \(stray) stray octet(s) \(octets) at stream offset \(found.offset), after a whole frame: a whole frame begins after them (frame.body-follows.sender)")
+        }
         if let counted = found.countedCharacters {
             lines.append("likely cause: length counted in characters: the body is \(counted.octets) octets but \(counted.characters) characters (frame.length-counts-octets)")
         }
@@ -117,6 +138,9 @@ public enum Evidence {
         if reply.reset { return "the connection was reset" }
         if reply.closed { return "the server closed the connection" }
         if let error = reply.framingError { return "framing broke: \(error)" }
+        if let start = reply.notAResponse {
+            return "a frame whose body begins \(start.prefix(8).map(hexPair).joined(separator: " ")), a control octet no JSON text begins with"
+        }
         return "no answer before the time-out"
     }
 

@@ -79,6 +79,10 @@ public final class ProbeConnection {
         public var timedOut = false
         /// The server sent more than the connection keeps (`receiveLimit` octets) and reading stopped.
         public var endless = false
+        /// The frame in progress can no longer be a response, so reading stopped without waiting for the
+        /// rest of it: its body begins with these octets, a control character no JSON text begins with.
+        /// Typically stray octets between frames shifted the prefix.
+        public var notAResponse: [UInt8]?
 
         public struct Frame {
             public var body: [UInt8]
@@ -123,6 +127,10 @@ public final class ProbeConnection {
                 reply.framingError = error as? WireError
                 return reply
             }
+            if let start = Self.impossibleBodyStart(decoder, buffer) {
+                reply.notAResponse = start
+                return reply
+            }
             if stoppedReading || received.count >= receiveLimit {
                 stoppedReading = true
                 reply.endless = true
@@ -156,6 +164,18 @@ public final class ProbeConnection {
                 return reply
             }
         }
+    }
+
+    /// The first octets of a partial frame's body when they already rule out any JSON text (its first
+    /// octet other than JSON whitespace is a control character, such as the 00 of a length shifted by one
+    /// stray octet), else nil. Waiting for the rest of such a frame — thousands of octets that never
+    /// come — would only run out the time-out. Bodies that begin like JSON, a byte order mark or other
+    /// UTF-8 are read whole, so that their own defect is the one reported.
+    static func impossibleBodyStart(_ decoder: FrameDecoder, _ buffer: ByteBuffer) -> [UInt8]? {
+        guard decoder.isInsideFrame else { return nil }
+        let pending = buffer.readableBytesView
+        guard let first = pending.first(where: { ![0x20, 0x09, 0x0a, 0x0d].contains($0) }), first < 0x20 else { return nil }
+        return Array(pending.prefix(16))
     }
 
     /// Keeps `octets` for the report, up to `receiveLimit` in all.

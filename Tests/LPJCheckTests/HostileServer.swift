@@ -28,6 +28,8 @@ final class HostileServer: @unchecked Sendable {
         /// Not hostile: answers each little-endian ping with its pong and anything else with
         /// `unknown-method`, so a probe of it finds nothing to report.
         case plainPing
+        /// Answers pings, each response frame followed by a newline, as line-oriented code writes it.
+        case newlineAfterFrames
 
         var description: String {
             switch self {
@@ -39,6 +41,7 @@ final class HostileServer: @unchecked Sendable {
             case .silent: return "accepts and never answers"
             case .garbage: return "answers with garbage"
             case .plainPing: return "answers pings"
+            case .newlineAfterFrames: return "a newline after every frame"
             }
         }
     }
@@ -147,6 +150,8 @@ final class HostileServer: @unchecked Sendable {
             }
         case .plainPing:
             answerPings(connection)
+        case .newlineAfterFrames:
+            answerPings(connection, trailer: [0x0a])
         case .garbage:
             let garbage = Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8) + (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 0x90) }
             while !isStopped {
@@ -156,8 +161,9 @@ final class HostileServer: @unchecked Sendable {
         }
     }
 
-    /// Answers little-endian requests until EOF: pongs for pings, `unknown-method` for the rest.
-    private func answerPings(_ connection: Socket) {
+    /// Answers little-endian requests until EOF: pongs for pings, `unknown-method` for the rest, each
+    /// frame followed by `trailer`.
+    private func answerPings(_ connection: Socket, trailer: [UInt8] = []) {
         var stream: [UInt8] = []
         while !isStopped {
             guard (try? connection.waitUntilReadable(timeoutMilliseconds: 100)) == true else { continue }
@@ -177,7 +183,7 @@ final class HostileServer: @unchecked Sendable {
                 } else {
                     response = Response(error: WireError(.unknownMethod, rule: .msgUnknownMethod, "only ping"))
                 }
-                guard (try? connection.writeAll(FrameEncoder(byteOrder: .little).frame(response.body()), timeoutMilliseconds: 1_000)) != nil else { return }
+                guard (try? connection.writeAll(FrameEncoder(byteOrder: .little).frame(response.body()) + trailer, timeoutMilliseconds: 1_000)) != nil else { return }
             }
         }
     }

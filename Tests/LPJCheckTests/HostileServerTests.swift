@@ -186,6 +186,18 @@ struct HostileServerTests {
         #expect(run.probe?.unusable != nil, "the probe says it cannot test a server that never answers")
     }
 
+    @Test("a newline after every frame: cited as octets between frames (frame.body-follows.sender), not as missing responses")
+    func newlineAfterFrames() throws {
+        let server = try HostileServer(.newlineAfterFrames)
+        let ids = try Self.caseIDs(["fixture.request.ping.compact", "fixture.stream.pipelined-three"], limit: 1)
+        let run = try Self.run(server, ids: ids)
+        Self.expectBoundedFailures(run, ids: ids, behaviour: server.behaviour)
+        for result in run.failures {
+            #expect(result.violations.map(\.requirement.rawValue) == ["frame.body-follows.sender"], "\(result.id): \(result.violations)")
+        }
+        #expect(run.failures.count == ids.count)
+    }
+
     @Test("a server that answers every request with garbage: diagnosed, the run bounded")
     func garbage() throws {
         let server = try HostileServer(.garbage)
