@@ -1241,6 +1241,20 @@ def _(m, config):
     m.Methods.upstream = upstream
 
 
+@mutant("relay-allows-documentation", "ext.relay.documentation-refused", "MUST",
+        "an operator's allow-all list (--relay-allow '*:*') is followed even for the documentation address blocks",
+        flags=["--relay-allow", "*:*"])
+def _(m, config):
+    m.DOCUMENTATION_BLOCKS = ()
+    original_upstream = m.Methods.upstream
+
+    async def upstream(self, host, port, method, params):
+        if not (host == "localhost" or host.startswith("127.") or host == "::1"):
+            raise OSError(111, "Connection refused")   # never really connects off the machine
+        return await original_upstream(self, host, port, method, params)
+    m.Methods.upstream = upstream
+
+
 @mutant("relay-ignores-timeout", "ext.relay.timeout", "MUST",
         "relay ignores timeout_ms and always waits up to its default of 5 s")
 def _(m, config):
