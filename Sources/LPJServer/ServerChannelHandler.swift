@@ -50,6 +50,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     private var slowReader: ConnectionTimer?
     private var handedOver = 0
     private var takenAtSample = 0
+    private var queuedAtSample: Int?
     private var lastProgress = NIODeadline.now()
     /// Frames written since the last flush, sent as one buffer.
     private var pending: ByteBuffer?
@@ -325,15 +326,17 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     private var hasPartialFrame: Bool { connection.isInsideFrame || (received?.readableBytes ?? 0) > 0 }
 
     /// The slow-reader bound (`sec.slow-reader`): while the channel is not writable, progress is sampled
-    /// every tenth of the bound (at least 50 ms): octets the transport took from the channel, or data the
-    /// kernel sent to the client (`TCP_INFO`'s time since data was last sent: the kernel sends only what
-    /// the reader has made room for). The channel alone is not enough: the kernel reports room to NIO
-    /// only once a third of its send buffer (up to megabytes) is free, which a slow steady reader may take
-    /// longer than the bound to free. When neither moved for the whole bound, the connection is reset and
-    /// the responses still waiting are dropped; the channel becoming writable again ends the watch.
+    /// every tenth of the bound (at least 50 ms): the transport took octets from the channel, or the
+    /// kernel's send queue shrank (`SO_MEMINFO`'s queued octets: the reader acknowledged data). The
+    /// channel alone is not enough: the kernel reports room to NIO only once a third of its send buffer
+    /// (up to megabytes) is free, which a slow steady reader may take longer than the bound to free.
+    /// Data the kernel sends is not progress either: it retransmits to a full receiver. When nothing
+    /// moved for the whole bound, the connection is reset and the responses still waiting are dropped;
+    /// the channel becoming writable again ends the watch.
     private func watchSlowReader(context: ChannelHandlerContext) {
         guard let bound = configuration.slowReaderMilliseconds, slowReader == nil, context.channel.isActive else { return }
         takenAtSample = octetsTaken(context: context)
+        queuedAtSample = Self.kernelQueuedOctets(context.channel)
         lastProgress = .now()
         scheduleSlowReaderSample(bound: bound, context: context)
     }
@@ -348,14 +351,11 @@ final class ServerChannelHandler: ChannelDuplexHandler {
             handler.slowReader = nil
             guard context.channel.isActive, !context.channel.isWritable else { return }
             let taken = handler.octetsTaken(context: context)
-            if taken > handler.takenAtSample {
-                handler.takenAtSample = taken
-                handler.lastProgress = .now()
-            }
-            if let sinceData = Self.millisecondsSinceDataSent(context.channel),
-               NIODeadline.now() - .milliseconds(Int64(sinceData)) > handler.lastProgress {
-                handler.lastProgress = NIODeadline.now() - .milliseconds(Int64(sinceData))
-            }
+            let queued = Self.kernelQueuedOctets(context.channel)
+            if taken > handler.takenAtSample { handler.lastProgress = .now() }
+            if let queued, let before = handler.queuedAtSample, queued < before { handler.lastProgress = .now() }
+            handler.takenAtSample = taken
+            handler.queuedAtSample = queued
             if (NIODeadline.now() - handler.lastProgress).nanoseconds / 1_000_000 >= bound64 {
                 if handler.configuration.verbose { printError("connection error: the client took none of the responses for \(bound) ms: reset (sec.slow-reader)") }
                 // SO_LINGER with a zero time-out: a reset, and the unsent octets dropped.
@@ -375,13 +375,16 @@ final class ServerChannelHandler: ChannelDuplexHandler {
         return handedOver - buffered
     }
 
-    /// `TCP_INFO`'s `tcpi_last_data_sent`: milliseconds since the kernel last sent data on the connection
-    /// (zero-window probes carry none). Read on the loop, where the future is already complete.
-    private static func millisecondsSinceDataSent(_ channel: Channel) -> Int? {
+    /// `SO_MEMINFO`'s `SK_MEMINFO_WMEM_QUEUED`: the octets (with their bookkeeping) in the kernel's send
+    /// queue, sent and not yet acknowledged or not yet sent. Read on the loop, where the future is
+    /// already complete; `nil` where the option is missing.
+    private static func kernelQueuedOctets(_ channel: Channel) -> Int? {
         #if os(Linux)
+        typealias MemoryInfo = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
         guard let provider = channel as? SocketOptionProvider else { return nil }
         var result: Int?
-        provider.getTCPInfo().whenSuccess { result = Int($0.tcpi_last_data_sent) }
+        let info: EventLoopFuture<MemoryInfo> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: 55 /* SO_MEMINFO */)
+        info.whenSuccess { result = Int($0.5) }
         return result
         #else
         return nil
