@@ -39,6 +39,11 @@ struct FixturesCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
+            let manifest = location.url.appendingPathComponent("manifest.json")
+            guard FileManager.default.fileExists(atPath: manifest.path) else {
+                printToStandardError("lpj fixtures verify: no fixtures at \(location.url.standardizedFileURL.path) (no manifest.json there): run it from the repository root, or pass --dir FOLDER")
+                throw ExitCode(2)
+            }
             let set = try FixtureSet.generate()
             let problems = set.problems(in: location.url)
             for problem in problems { print("FAIL \(problem)") }
