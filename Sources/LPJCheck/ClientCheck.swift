@@ -37,7 +37,7 @@ public struct ClientCase: Sendable {
 
 /// `lpj check-client`: plays the server for a client under test, case by case.
 ///
-/// For each case the runner listens on 127.0.0.1 (a fresh port), starts the client's command with
+/// For each case the runner listens on 127.0.0.1 (or `--listen`, a fresh port), starts the client's command with
 /// `{host}`, `{port}`, `{method}` (the case's ID) and `{params}` filled in (`ClientConvention`), accepts
 /// its connection, checks the one request it sends (`ClientRequestCheck`), answers with the case's
 /// octets, half-closes, and judges how the client ended (`ClientJudge`): under `lpj-client/1` by its exit
@@ -219,7 +219,7 @@ public enum ClientCheck {
     /// `{method}` and `{params}` (and optionally `{host}`); with `legacy`, one with `{port}` (and optionally
     /// `{host}`) only, for a client that knows nothing of the convention.
     public static func run(command: String, cases: [ClientCase], byteOrder: ByteOrder, timeoutMilliseconds: Int,
-                           only: CheckOptions = CheckOptions(), legacy: Bool = false,
+                           only: CheckOptions = CheckOptions(), legacy: Bool = false, listenHost: String = "127.0.0.1",
                            progress: (Int, Int, CaseResult) -> Void = { _, _, _ in }) throws -> [CaseResult] {
         var results: [CaseResult] = []
         var clientAbsent: String?
@@ -236,7 +236,7 @@ public enum ClientCheck {
                 outcome = CaseOutcome(verdict: notRun, summary: "not run: \(clientAbsent)")
             } else {
                 let run = try runOne(clientCase, pieces: pieces, command: command, legacy: legacy, byteOrder: byteOrder,
-                                     timeoutMilliseconds: timeoutMilliseconds)
+                                     timeoutMilliseconds: timeoutMilliseconds, listenHost: listenHost)
                 outcome = run.outcome
                 if !run.connected, !results.contains(where: { $0.verdict != .skipped }) {
                     clientAbsent = "the client never connected in \(clientCase.id) (\(outcome.summary))"
@@ -254,11 +254,11 @@ public enum ClientCheck {
     /// One case: a fresh listener, the client started, its request read and checked, the reply served,
     /// the client's ending judged.
     static func runOne(_ clientCase: ClientCase, pieces: [[UInt8]], command: String, legacy: Bool, byteOrder: ByteOrder,
-                       timeoutMilliseconds: Int) throws -> (outcome: CaseOutcome, connected: Bool) {
-        let listener = try Socket.listen(host: "127.0.0.1", port: 0, backlog: 4)
+                       timeoutMilliseconds: Int, listenHost: String = "127.0.0.1") throws -> (outcome: CaseOutcome, connected: Bool) {
+        let listener = try Socket.listen(host: listenHost, port: 0, backlog: 4)
         defer { listener.close() }
         let params = params(for: clientCase.id)
-        let line = ClientConvention.command(command, host: "127.0.0.1", port: listener.localPort, method: clientCase.id, params: params)
+        let line = ClientConvention.command(command, host: listenHost, port: listener.localPort, method: clientCase.id, params: params)
         let process: ClientProcess
         do { process = try ClientProcess(command: line) } catch { return (.violation(.must, "the command could not start: \(error)"), false) }
         defer { process.kill() }

@@ -38,6 +38,9 @@ struct CheckClientCommand: ParsableCommand {
     @Option(name: .customLong("byte-order"), help: "The byte order the client speaks: little or big.")
     var byteOrder: ByteOrder = .little
 
+    @Option(help: "The address the runner listens on and gives the client as {host}: an IPv4 or IPv6 literal or a name (default 127.0.0.1; e.g. ::1, localhost).")
+    var listen = "127.0.0.1"
+
     @Option(help: "Milliseconds a client may take per case.")
     var timeout = 5_000
 
@@ -64,7 +67,7 @@ struct CheckClientCommand: ParsableCommand {
         options.only = only
         let progress = ProgressLine(enabled: isatty(2) != 0)
         let results = try ClientCheck.run(command: command, cases: cases, byteOrder: byteOrder, timeoutMilliseconds: timeout,
-                                          only: options, legacy: legacy) { done, total, result in
+                                          only: options, legacy: legacy, listenHost: listen) { done, total, result in
             progress.update("[\(done)/\(total)] \(result.verdict.rawValue.padded(8)) \(result.id)")
         }
         progress.clear()
