@@ -82,21 +82,39 @@ public enum ReportFormat {
         return .object(JSONObject(members))
     }
 
+    /// The JSON report of a run that could not test the server (exit 2): no case ran.
+    public static func json(couldNotTest target: String, reason: String) -> JSONValue {
+        .object([
+            "tool": "lpj check", "protocol": "lpj/1", "target": .string(target), "conformant": false,
+            "couldNotTest": .string(reason), "cases": .array([]),
+        ])
+    }
+
+    /// The JUnit report of a run that could not test the server: one errored test, the probe, with the reason.
+    public static func junit(couldNotTest target: String, reason: String, name: String = "lpj check") -> String {
+        #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+            + #"<testsuite name="\#(escape(name)) \#(escape(target))" tests="1" failures="0" errors="1" skipped="0">"# + "\n"
+            + #"  <testcase classname="probe" name="probe.ping" time="0"><error message="could not test: \#(escape(reason))"/></testcase>"# + "\n"
+            + "</testsuite>\n"
+    }
+
+    /// Text made safe for an XML attribute or element.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.unicodeScalars.append(scalar.value < 0x20 && scalar != "\n" && scalar != "\t" ? "?" : scalar)
+            }
+        }
+        return out
+    }
+
     /// JUnit XML: one test case per check case; failures for failed cases, skipped for skipped ones.
     public static func junit(_ report: CheckReport, name: String = "lpj check") -> String {
-        func escape(_ text: String) -> String {
-            var out = ""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&quot;"
-                default: out.unicodeScalars.append(scalar.value < 0x20 && scalar != "\n" && scalar != "\t" ? "?" : scalar)
-                }
-            }
-            return out
-        }
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
         xml += #"<testsuite name="\#(escape(name)) \#(escape(report.target.address))" tests="\#(report.results.count)" failures="\#(report.failures)" skipped="\#(report.count(.skipped))">"# + "\n"
         for result in report.results {

@@ -129,16 +129,24 @@ struct CheckCommand: ParsableCommand {
         guard let endpoint = HostPort(address) else {
             throw ValidationError("the address must be HOST:PORT, e.g. 127.0.0.1:8080, localhost:8080 or [::1]:8080")
         }
-        let report = try check(host: endpoint.host, port: endpoint.port, cases: cases, options: options, live: true)
-        guard let report else { throw ExitCode(2) }
+        let probe = ServerProbe.run(host: endpoint.host, port: endpoint.port, configured: byteOrder, timeoutMilliseconds: timeout,
+                                    pingOnly: resumeAfter?.hasPrefix("probe.") ?? false)
+        let report = try check(host: endpoint.host, port: endpoint.port, cases: cases, options: options, live: true, probe: probe)
+        guard let report else {
+            // Could not test: the reports still say so, for CI that reads them rather than the exit status.
+            let reason = probe.unusable ?? "no answer"
+            if format == .json { print(JSONWriter.string(ReportFormat.json(couldNotTest: endpoint.description, reason: reason), style: .pretty)) }
+            if let junit { try ReportFiles.write(ReportFormat.junit(couldNotTest: endpoint.description, reason: reason), to: junit, option: "--junit") }
+            throw ExitCode(2)
+        }
         try write(report)
         throw ExitCode(report.exitStatus)
     }
 
     /// Probes and checks one server; `nil` when it cannot be tested (after saying why).
-    func check(host: String, port: Int, cases: [CheckCase], options: CheckOptions, live: Bool) throws -> CheckReport? {
-        let probe = ServerProbe.run(host: host, port: port, configured: byteOrder, timeoutMilliseconds: timeout,
-                                    pingOnly: resumeAfter?.hasPrefix("probe.") ?? false)
+    func check(host: String, port: Int, cases: [CheckCase], options: CheckOptions, live: Bool, probe: ServerProbe? = nil) throws -> CheckReport? {
+        let probe = probe ?? ServerProbe.run(host: host, port: port, configured: byteOrder, timeoutMilliseconds: timeout,
+                                             pingOnly: resumeAfter?.hasPrefix("probe.") ?? false)
         guard var target = probe.target(host: host, port: port, timeoutMilliseconds: timeout) else {
             printToStandardError("lpj check: could not test: \(probe.unusable ?? "no answer")")
             return nil
