@@ -115,8 +115,18 @@ public enum ReportFormat {
 
     /// JUnit XML: one test case per check case; failures for failed cases, skipped for skipped ones.
     public static func junit(_ report: CheckReport, name: String = "lpj check") -> String {
-        var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        xml += #"<testsuite name="\#(escape(name)) \#(escape(report.target.address))" tests="\#(report.results.count)" failures="\#(report.failures)" skipped="\#(report.count(.skipped))">"# + "\n"
+        #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + junitSuite(report, name: name)
+    }
+
+    /// JUnit XML for several runs (the reference server's models): one `<testsuite>` each, named by `name`.
+    public static func junit(suites: [(name: String, report: CheckReport)]) -> String {
+        #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n<testsuites>\n"
+            + suites.map { junitSuite($0.report, name: $0.name) }.joined() + "</testsuites>\n"
+    }
+
+    /// One `<testsuite>` element: a test case per check case.
+    static func junitSuite(_ report: CheckReport, name: String) -> String {
+        var xml = #"<testsuite name="\#(escape(name)) \#(escape(report.target.address))" tests="\#(report.results.count)" failures="\#(report.failures)" skipped="\#(report.count(.skipped))">"# + "\n"
         for result in report.results {
             let time = String(format: "%.3f", Double(result.milliseconds) / 1000)
             xml += #"  <testcase classname="\#(escape(result.id.split(separator: ".").first.map(String.init) ?? "lpj"))" name="\#(escape(result.id))" time="\#(time)">"#

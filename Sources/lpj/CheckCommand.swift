@@ -176,6 +176,7 @@ struct CheckCommand: ParsableCommand {
         let chosen = try ServerModel.parseList(models)
         var rows: [(ServerModel, CheckReport?)] = []
         var reports: [JSONValue] = []
+        var suites: [(name: String, report: CheckReport)] = []
         for model in chosen {
             printToStandardError("checking the reference server, model \(model.rawValue) ...")
             let server = try SpawnedServer(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
@@ -183,6 +184,7 @@ struct CheckCommand: ParsableCommand {
             let report = try check(host: "127.0.0.1", port: server.port, cases: cases, options: options, live: true)
             let status = server.stop()
             if let report {
+                suites.append(("lpj check, model \(model.rawValue)", report))
                 if format == .human {
                     let failures = ReportFormat.human(report).split(separator: "\n").prefix { !$0.hasPrefix("Server profile") }
                     if report.exitStatus != 0 { print("== \(model.rawValue)\n" + failures.joined(separator: "\n")) }
@@ -194,6 +196,7 @@ struct CheckCommand: ParsableCommand {
             rows.append((model, status == 0 ? report : nil))
         }
         let conformant = rows.allSatisfy { $0.1?.exitStatus == 0 }
+        if let junit { try ReportFiles.write(ReportFormat.junit(suites: suites), to: junit, option: "--junit") }
         if format == .json {
             print(JSONWriter.string(.object(["models": .array(reports), "conformant": .bool(conformant)]), style: .pretty))
         } else {
@@ -206,7 +209,6 @@ struct CheckCommand: ParsableCommand {
             let all = rows.compactMap(\.1)
             print("\(all.map { $0.count(.passed) }.reduce(0, +)) passed, \(all.map(\.failures).reduce(0, +) + rows.filter { $0.1 == nil }.count) failed, \(all.map { $0.count(.skipped) }.reduce(0, +)) skipped")
         }
-        if let junit, let first = rows.first?.1 { try ReportFormat.junit(first).write(toFile: junit, atomically: true, encoding: .utf8) }
         return conformant ? 0 : 1
     }
 }
