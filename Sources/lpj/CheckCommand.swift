@@ -164,7 +164,7 @@ struct CheckCommand: ParsableCommand {
 
     func write(_ report: CheckReport) throws {
         switch format {
-        case .human: print(ReportFormat.human(report))
+        case .human: print(TerminalColour.apply(ReportFormat.human(report)))
         case .json: print(JSONWriter.string(ReportFormat.json(report), style: .pretty))
         }
         if let junit { try ReportFiles.write(ReportFormat.junit(report), to: junit, option: "--junit") }
