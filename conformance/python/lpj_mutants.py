@@ -1232,11 +1232,17 @@ def _(m, config):
         "relay accepts any upstream (it answers as if it had tried to connect) instead of invalid-params")
 def _(m, config):
     m.upstream_allowed = lambda host, port, patterns: True
+    stay_on_this_machine(m)
+
+
+def stay_on_this_machine(m):
+    """A mutant that admits any upstream still never really connects off the machine: a connection to
+    anywhere but loopback is refused, as an unreachable network would answer."""
     original_upstream = m.Methods.upstream
 
     async def upstream(self, host, port, method, params):
         if not (host == "localhost" or host.startswith("127.") or host == "::1"):
-            raise OSError(111, "Connection refused")   # never really connects off the machine
+            raise OSError(111, "Connection refused")
         return await original_upstream(self, host, port, method, params)
     m.Methods.upstream = upstream
 
@@ -1246,13 +1252,7 @@ def _(m, config):
         flags=["--relay-allow", "*:*"])
 def _(m, config):
     m.DOCUMENTATION_BLOCKS = ()
-    original_upstream = m.Methods.upstream
-
-    async def upstream(self, host, port, method, params):
-        if not (host == "localhost" or host.startswith("127.") or host == "::1"):
-            raise OSError(111, "Connection refused")   # never really connects off the machine
-        return await original_upstream(self, host, port, method, params)
-    m.Methods.upstream = upstream
+    stay_on_this_machine(m)
 
 
 @mutant("relay-ignores-timeout", "ext.relay.timeout", "MUST",
