@@ -43,18 +43,7 @@ extension CaseCatalog {
         CheckCase("defaults.idle-timeout", "Unconfigured, the idle time-out is none or at least 30 s: as lpj.describe states it, or a connection idle for 30 s still answered.",
                   covers: [.idleDefault], extraMilliseconds: 30_500) { context in
             if let reason = notDefaults(context) { return reason }
-            switch context.target.statedBound("idleTimeoutMs") {
-            case .milliseconds(let ms) where ms < 30_000:
-                return .broke(.idleDefault, "lpj.describe states idleTimeoutMs \(ms) for the default configuration, under the recommended 30,000")
-            case .milliseconds(let ms):
-                return .passed("idleTimeoutMs \(ms) stated unconfigured")
-            case .none:
-                return .passed("no idle time-out, as stated")
-            case .invalid(let text):
-                return .skipped("lpj.describe states idleTimeoutMs \(text) (bounds.statements judges that)")
-            case .unstated:
-                break
-            }
+            if let stated = statedDefault(context, "idleTimeoutMs", atLeast: 30_000, .idleDefault, whenNone: "no idle time-out, as stated") { return stated }
             let connection = try context.connect()
             defer { connection.close() }
             let watched = PeerState.watch(connection.socket, milliseconds: 30_000)
@@ -74,21 +63,29 @@ extension CaseCatalog {
         CheckCase("defaults.slow-sender", "Unconfigured, the slow-sender bound is at least 10 s: as lpj.describe states it, or a ping sent one octet every 400 ms (10 s in all) answered.",
                   covers: [.slowSenderDefault, .slowSenderMinimum], extraMilliseconds: 10_500) { context in
             if let reason = notDefaults(context) { return reason }
-            switch context.target.statedBound("slowSenderMs") {
-            case .milliseconds(let ms) where ms < 10_000:
-                return .broke(.slowSenderDefault, "lpj.describe states slowSenderMs \(ms) for the default configuration, under the recommended 10,000")
-            case .milliseconds(let ms):
-                return .passed("slowSenderMs \(ms) stated unconfigured")
-            case .none:
-                return .passed("no slow-sender bound stated (bounds.statements judges that)")
-            case .invalid(let text):
-                return .skipped("lpj.describe states slowSenderMs \(text) (bounds.statements judges that)")
-            case .unstated:
-                break
-            }
+            if let stated = statedDefault(context, "slowSenderMs", atLeast: 10_000, .slowSenderDefault,
+                                          whenNone: "no slow-sender bound stated (bounds.statements judges that)") { return stated }
             return try drippedFrame(context)
         },
     ]
+
+    /// The verdict a time bound `lpj.describe` states gives at once on its recommended default (at least
+    /// `recommended` ms), or nil when the server states none and the wire must be asked.
+    static func statedDefault(_ context: CheckContext, _ member: String, atLeast recommended: Int, _ requirement: RequirementID,
+                              whenNone: String) -> CaseOutcome? {
+        switch context.target.statedBound(member) {
+        case .milliseconds(let ms) where ms < recommended:
+            return .broke(requirement, "lpj.describe states \(member) \(ms) for the default configuration, under the recommended \(recommended)")
+        case .milliseconds(let ms):
+            return .passed("\(member) \(ms) stated unconfigured")
+        case .none:
+            return .passed(whenNone)
+        case .invalid(let text):
+            return .skipped("lpj.describe states \(member) \(text) (bounds.statements judges that)")
+        case .unstated:
+            return nil
+        }
+    }
 
     /// Why a default is not judged: the user has not said that the server runs its default configuration.
     static func notDefaults(_ context: CheckContext) -> CaseOutcome? {
