@@ -89,7 +89,11 @@ struct ReliabilityTests {
             let frames = (0..<perConnection).flatMap { FrameEncoder(byteOrder: .little).frame(Request(method: "ping", params: .number(JSONNumber(index * perConnection + $0))).body()) }
             try connection.send(frames)
         }
-        usleep(50_000)
+        // The signal comes once the server has read every request (an event, not a pause): under load a
+        // pause could end before a worker even accepted its connection.
+        for connection in connections {
+            #expect(ServerReadWatch.waitUntilRead(connection.socket, serverPort: server.port, timeoutMilliseconds: 10_000), "\(model): the requests were never read")
+        }
         kill(server.pid, SIGTERM)
         for (index, connection) in connections.enumerated() {
             let reply = try connection.read(timeoutMilliseconds: 10_000)

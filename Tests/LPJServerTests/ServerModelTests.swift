@@ -147,7 +147,7 @@ struct ServerModelTests {
         let connection = try server.connect()
         try connection.send(Request(method: "sleep", params: ["ms": 300]))
         try connection.send(Request(method: "ping", params: "after"))
-        usleep(100_000)
+        #expect(ServerReadWatch.waitUntilRead(connection.socket, serverPort: server.port), "\(model): the requests were never read")
         kill(server.pid, SIGTERM)
         let reply = try connection.read(count: 2)
         #expect(reply.responses.map(\.out) == ["slept", "pong"], "\(model)")
