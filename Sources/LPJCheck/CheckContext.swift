@@ -118,6 +118,9 @@ public final class CheckContext: @unchecked Sendable {
         if reply.frames.count < expected.count, !unreadable, !refusedMisread, let stray = Self.strayOctets(connection) {
             // Not missing: misframed by octets between two frames (no control run can narrow that down further).
             violations.append(stray)
+        } else if reply.frames.count < expected.count, !unreadable, !refusedMisread, let start = reply.notAResponse {
+            // Not missing either: it came, with a body no JSON text can be, whatever octets follow.
+            violations.append(Violation(.jsonTextSender, "response \(reply.frames.count + 1) of \(expected.count) is a frame whose body begins \(start.prefix(8).map(Evidence.hexPair).joined(separator: " ")): a control octet, which no JSON text begins with"))
         } else if reply.frames.count < expected.count, !unreadable, !refusedMisread {
             let missing = expected[reply.frames.count]
             let ending = Evidence.ending(reply)

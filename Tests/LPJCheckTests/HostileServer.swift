@@ -30,6 +30,8 @@ final class HostileServer: @unchecked Sendable {
         case plainPing
         /// Answers pings, each response frame followed by a newline, as line-oriented code writes it.
         case newlineAfterFrames
+        /// Answers a request with a prefix announcing 100 octets and a body that begins 01, then silence.
+        case controlOctetBody
 
         var description: String {
             switch self {
@@ -42,6 +44,7 @@ final class HostileServer: @unchecked Sendable {
             case .garbage: return "answers with garbage"
             case .plainPing: return "answers pings"
             case .newlineAfterFrames: return "a newline after every frame"
+            case .controlOctetBody: return "a body that begins with a control octet, cut short"
             }
         }
     }
@@ -152,6 +155,10 @@ final class HostileServer: @unchecked Sendable {
             answerPings(connection)
         case .newlineAfterFrames:
             answerPings(connection, trailer: [0x0a])
+        case .controlOctetBody:
+            guard readRequest(connection) else { return }
+            try? connection.writeAll(FrameEncoder(byteOrder: .little).prefix(forLength: 100) + [0x01, UInt8(ascii: "{")], timeoutMilliseconds: 1_000)
+            while !isStopped, (try? connection.waitUntilReadable(timeoutMilliseconds: 100)) != true {}
         case .garbage:
             let garbage = Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8) + (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 0x90) }
             while !isStopped {

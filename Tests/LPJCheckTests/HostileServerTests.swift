@@ -198,6 +198,16 @@ struct HostileServerTests {
         #expect(run.failures.count == ids.count)
     }
 
+    @Test("a body that begins with a control octet: cited as not JSON text at once, without waiting for the rest")
+    func controlOctetBody() throws {
+        let server = try HostileServer(.controlOctetBody)
+        let ids = try Self.caseIDs(["fixture.request.ping.compact"], limit: 1)
+        let run = try Self.run(server, ids: ids)
+        Self.expectBoundedFailures(run, ids: ids, behaviour: server.behaviour)
+        // It answers nothing else (no liveness pong either), so the case also reports it stopped answering.
+        #expect(run.failures.first?.violations.contains { $0.requirement.rawValue == "body.json-text.sender" } == true, "\(run.failures.map(\.violations))")
+    }
+
     @Test("a server that answers every request with garbage: diagnosed, the run bounded")
     func garbage() throws {
         let server = try HostileServer(.garbage)
