@@ -50,6 +50,8 @@ public struct CaseResult: Sendable {
     /// A shell command that replays the exact octets the case sent.
     public var replay: String?
     public var milliseconds: Int
+    /// Every connection the case opened, as it went on the wire (empty for cases that open none).
+    public var wire: [WireLog] = []
     /// Listed in the expected-deviations file and failed as expected.
     public var isExpectedDeviation = false
     /// Listed in the expected-deviations file but passed: the list is out of date.
