@@ -139,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LPJBenchTests",
-            dependencies: ["LPJBench", "LPJCheck", "LPJWire"]
+            dependencies: ["LPJBench", "LPJCheck", "LPJWire", "LPJSockets"]
         ),
         .testTarget(
             name: "LPJFixturesTests",

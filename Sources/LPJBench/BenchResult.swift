@@ -1,4 +1,5 @@
 import Foundation
+import LPJSockets
 import LPJWire
 
 /// What one load run measured.
@@ -41,7 +42,7 @@ public struct BenchResult: Sendable {
     /// A short summary for people.
     public var summary: String {
         var lines = [
-            "lpj bench \(configuration.host):\(configuration.port): \(configuration.method), \(configuration.connections) connections × depth \(configuration.depth), \(Self.fixed(seconds, 1)) s",
+            "lpj bench \(HostPort(host: configuration.host, port: configuration.port)): \(configuration.method), \(configuration.connections) connections × depth \(configuration.depth), \(Self.fixed(seconds, 1)) s",
             "  requests/s  \(Self.fixed(requestsPerSecond, 0))   (\(responses) responses, \(errors) errors, \(unanswered) unanswered, \(connectionsLost) connections lost)",
             "  latency     p50 \(Self.micros(p50))   p90 \(Self.micros(p90))   p99 \(Self.micros(p99))   max \(Self.micros(max))",
         ]

@@ -1,4 +1,5 @@
 import Histogram
+import LPJSockets
 import LPJWire
 import NIOCore
 import NIOPosix
@@ -24,6 +25,8 @@ public enum LoadGenerator {
         return try loop.flatSubmit { run.start(channels) }.wait()
     }
 
+    /// Opens every connection before any request is sent. The host is a name or an IPv4 or IPv6 literal
+    /// (`localhost`, `::1`, without brackets): each of its addresses is tried until one answers.
     private static func connectAll(_ configuration: BenchConfiguration, run: LoadRun, on loop: EventLoop) throws -> [Channel] {
         let framing = FrameConfiguration(byteOrder: configuration.byteOrder == .little ? .little : .big)
         let bootstrap = ClientBootstrap(group: loop)
@@ -43,7 +46,7 @@ public enum LoadGenerator {
                 channels.append(try bootstrap.connect(host: configuration.host, port: configuration.port).wait())
             } catch {
                 for channel in channels { channel.close(promise: nil) }
-                let address = "\(configuration.host):\(configuration.port)"
+                let address = HostPort(host: configuration.host, port: configuration.port)
                 let reason = "\(error)".contains("refused") ? "connection refused: is a server listening?" : "\(error)"
                 throw BenchError("cannot connect to \(address) (connection \(channels.count + 1) of \(configuration.connections)): \(reason)")
             }
