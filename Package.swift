@@ -126,6 +126,7 @@ let package = Package(
                 "LPJServer", "LPJClient", "LPJSockets", "LPJWire", "LPJFixtures", "LPJCheck", "LPJBench",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

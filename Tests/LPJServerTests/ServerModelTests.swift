@@ -28,6 +28,10 @@ struct ServerModelTests {
         if fixture.definition.connection == .closed { #expect(reply.closed, "\(model) \(id): connection should close") }
     }
 
+    /// The models whose connection code `EngineTests` does not drive in process: `event-loop`'s
+    /// `ServerChannelHandler` is tested there for splits, limits and half-close without a process.
+    static let modelsOutsideTheEngineTests = ServerModel.allCases.filter { $0 != .eventLoop }
+
     @Test("every request fixture gets its expected responses", arguments: ServerModel.allCases)
     func fixtures(model: ServerModel) throws {
         let groups = Dictionary(grouping: try Self.fixtures.get()) { "\($0.definition.receiverByteOrder.rawValue) \($0.definition.receiverLimit)" }
@@ -60,7 +64,7 @@ struct ServerModelTests {
     }
 
     @Test("a request split at every offset of its prefix and at the prefix/body boundary (frame.reads-are-partial)",
-          arguments: ServerModel.allCases)
+          arguments: Self.modelsOutsideTheEngineTests)
     func splits(model: ServerModel) throws {
         let server = try ServerProcess(model: model)
         let frame = FrameEncoder().frame(Request(method: "ping", params: "split").body())
@@ -76,7 +80,7 @@ struct ServerModelTests {
     }
 
     @Test("bodies up to the limit are answered; one octet over is refused and closed (frame.oversize-close)",
-          arguments: ServerModel.allCases)
+          arguments: Self.modelsOutsideTheEngineTests)
     func limits(model: ServerModel) throws {
         let server = try ServerProcess(model: model, ["--max-frame", "100000"])
         let overhead = Request(method: "ping", params: "").body().count
@@ -96,7 +100,7 @@ struct ServerModelTests {
         #expect(server.stop() == 0)
     }
 
-    @Test("a client that half-closes gets every response, then EOF (conn.half-close)", arguments: ServerModel.allCases)
+    @Test("a client that half-closes gets every response, then EOF (conn.half-close)", arguments: Self.modelsOutsideTheEngineTests)
     func halfClose(model: ServerModel) throws {
         let server = try ServerProcess(model: model)
         let connection = try server.connect()

@@ -1,0 +1,76 @@
+import LPJWire
+import NIOCore
+import NIOEmbedded
+
+@testable import LPJServer
+
+/// One `ServerChannelHandler` (the `event-loop` model's connection) on an `EmbeddedChannel`: octets go in
+/// as reads, frames come out as writes, and time moves only when a test advances the loop's clock.
+///
+///     send(octets) ─▶ channelRead + channelReadComplete ─▶ ServerChannelHandler ─▶ writes ─▶ responses()
+///     advance(ms)  ─▶ EmbeddedEventLoop.advanceTime ─▶ sleep, idle and slow-sender timers
+final class EmbeddedServer {
+    let channel: EmbeddedChannel
+    /// Counts the `read()` calls the handler passes on toward the transport.
+    let reads = ReadCounter()
+    private var decoder: FrameDecoder
+    private var written = ByteBuffer()
+
+    init(_ configuration: ServerConfiguration = ServerConfiguration(), answerOrder: ByteOrderMode? = nil) throws {
+        channel = EmbeddedChannel()
+        let order = answerOrder ?? configuration.framing.byteOrder
+        decoder = FrameDecoder(configuration: FrameConfiguration(byteOrder: order, maxBodyLength: 64 << 20))
+        try channel.pipeline.syncOperations.addHandler(reads)
+        try channel.pipeline.syncOperations.addHandler(ServerChannelHandler(configuration: configuration, scheduler: nil))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+    }
+
+    /// One read of `octets`, as the transport would deliver it.
+    func send(_ octets: [UInt8]) throws {
+        try channel.writeInbound(ByteBuffer(bytes: octets))
+    }
+
+    /// One read holding the frame of `request`.
+    func send(_ request: Request, order: ByteOrder = .little) throws {
+        try send(FrameEncoder(byteOrder: order).frame(request.body()))
+    }
+
+    /// The client half-closes: NIO's `inputClosed` event.
+    func halfClose() {
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+    }
+
+    /// Moves the loop's clock on, running every timer due by then.
+    func advance(milliseconds: Int64) {
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(milliseconds))
+    }
+
+    /// Every response written since the last call, in the order the octets left.
+    func responses() throws -> [Response] {
+        while var chunk = try channel.readOutbound(as: ByteBuffer.self) { written.writeBuffer(&chunk) }
+        var responses: [Response] = []
+        while let body = try decoder.decode(buffer: &written) { responses.append(try Response(body: body)) }
+        return responses
+    }
+
+    /// The octets written since the last call, undecoded.
+    func writtenOctets() throws -> [UInt8] {
+        while var chunk = try channel.readOutbound(as: ByteBuffer.self) { written.writeBuffer(&chunk) }
+        defer { written.clear() }
+        return Array(written.readableBytesView)
+    }
+
+    /// Whether the handler has closed the connection.
+    var isClosed: Bool { !channel.isActive }
+}
+
+/// Sits below the handler and counts the reads it lets through (`sec.buffer-bound`: a held read is not).
+final class ReadCounter: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+    private(set) var count = 0
+
+    func read(context: ChannelHandlerContext) {
+        count += 1
+        context.read()
+    }
+}
