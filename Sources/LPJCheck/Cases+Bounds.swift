@@ -198,7 +198,7 @@ extension CaseCatalog {
         while total < octets, ContinuousClock.now < end {
             guard (try? connection.socket.waitUntilReadable(timeoutMilliseconds: CaseDeadline.clamp(1_000))) == true else { return (false, total) }
             buffer.clear()
-            guard let count = try? connection.socket.read(into: &buffer) else { return (true, total) }
+            guard let count = try? connection.readSome(into: &buffer) else { return (true, total) }
             if count == 0 { return (true, total) }
             total += count
         }

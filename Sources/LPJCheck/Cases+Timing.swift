@@ -57,7 +57,7 @@ extension CaseCatalog {
         try connection.send(Request(method: "ping", params: .number(JSONNumber(index))))
         guard try connection.socket.waitUntilReadable(timeoutMilliseconds: context.target.timeoutMilliseconds) else { return nil }
         var first = ByteBuffer()
-        _ = try connection.socket.read(into: &first)
+        _ = try connection.readSome(into: &first)
         let prefixAt = ContinuousClock.now
         let alone = first.readableBytes == 4
         if alone, acknowledgeAtOnce { quickAck(connection) }

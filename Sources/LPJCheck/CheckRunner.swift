@@ -135,10 +135,12 @@ public struct CheckRunner {
             } else {
                 let start = ContinuousClock.now
                 var outcome: CaseOutcome
-                do {
-                    outcome = try CaseDeadline.run(milliseconds: checkCase.budgetMilliseconds(target)) { try checkCase.run(context) }
-                } catch {
-                    outcome = Self.couldNotRun(checkCase, error)
+                let (ran, wire) = WireRecorder.record {
+                    Result { try CaseDeadline.run(milliseconds: checkCase.budgetMilliseconds(target)) { try checkCase.run(context) } }
+                }
+                switch ran {
+                case .success(let ranOutcome): outcome = ranOutcome
+                case .failure(let error): outcome = Self.couldNotRun(checkCase, error)
                 }
                 if !CaseDeadline.run(milliseconds: target.timeoutMilliseconds + 1_000, { context.serverAnswers() }) {
                     outcome = Self.died(checkCase, outcome)
@@ -146,6 +148,7 @@ public struct CheckRunner {
                 }
                 let elapsed = ContinuousClock.now - start
                 result = Self.result(checkCase, outcome, Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000), target)
+                result.wire = wire
             }
             if options.strict, result.verdict == .warning { result.verdict = .failed }
             if options.expectedDeviations.contains(checkCase.id) {

@@ -74,7 +74,7 @@ struct PipelineFlood {
             let frame = connection.frame(Array(#"{"in":"ping","params":""#.utf8) + params(framesStarted) + Array(#""}"#.utf8))
             framesStarted += 1
             do {
-                try socket.writeAll(frame, timeoutMilliseconds: stallMilliseconds)
+                try connection.write(frame, timeoutMilliseconds: stallMilliseconds)
                 written += frame.count
             } catch let stalled as SocketWriteStalled {
                 written += stalled.written
@@ -114,7 +114,7 @@ struct PipelineFlood {
         while frames < before + min(framesStarted, pongLimit) {
             if !remainder.isEmpty {
                 do {
-                    try socket.writeAll(remainder, timeoutMilliseconds: 0)
+                    try connection.write(remainder, timeoutMilliseconds: 0)
                     remainder = []
                 } catch let stalled as SocketWriteStalled {
                     remainder.removeFirst(stalled.written)
@@ -153,7 +153,7 @@ struct PipelineFlood {
             let remaining = min(Int((silenceEnd - ContinuousClock.now).milliseconds), CaseDeadline.remainingMilliseconds ?? Int.max)
             guard remaining > 0 else { drained.timedOut = true; return (earlier, drained) }
             guard (try? socket.waitUntilReadable(timeoutMilliseconds: min(remaining, remainder.isEmpty ? remaining : 10))) == true else { continue }
-            guard let count = try? socket.read(into: &buffer, maximum: 262_144), count > 0 else {
+            guard let count = try? connection.readSome(into: &buffer, maximum: 262_144), count > 0 else {
                 drained.closed = true
                 return (earlier, drained)
             }

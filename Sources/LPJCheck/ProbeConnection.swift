@@ -10,6 +10,9 @@ import NIOCore
 /// octets"), every read within its time-out, and all of them within the `CaseDeadline` of the case, if
 /// one is running. At most `receiveLimit` octets are kept; past them the connection stops reading and
 /// the reply says `endless`.
+///
+/// Every connect, write, read, half-close and close goes into the running case's `WireLog` (see
+/// `WireRecorder`); cases that drive the socket themselves use `write` and `readSome`, which record too.
 public final class ProbeConnection {
     public let socket: Socket
     public let byteOrder: ByteOrder
@@ -28,6 +31,8 @@ public final class ProbeConnection {
     /// When the last octets arrived: a read cut off by the case's deadline soon after them was cut off
     /// while the server was still sending.
     public private(set) var lastReceivedAt: ContinuousClock.Instant?
+    /// This connection's log in the running case's record, if one is being made.
+    private let tap: WireTap?
 
     /// `responseLimit`: the largest response body believed; a ping echo is at most the request limit plus
     /// a little, so anything larger is an implausible length, reported at once rather than waited for.
@@ -40,6 +45,7 @@ public final class ProbeConnection {
         receiveLimit = responseLimit + 65_536
         decoder = FrameDecoder(configuration: FrameConfiguration(byteOrder: byteOrder == .little ? .little : .big,
                                                                  maxBodyLength: responseLimit))
+        tap = WireRecorder.current?.open()
     }
 
     /// Sends `bytes` within `sendTimeoutMilliseconds` (and the case's deadline). Throws
@@ -48,10 +54,42 @@ public final class ProbeConnection {
         let before = sent.count
         sent += bytes
         do {
-            try socket.writeAll(bytes, timeoutMilliseconds: CaseDeadline.clamp(sendTimeoutMilliseconds))
+            try write(bytes, timeoutMilliseconds: CaseDeadline.clamp(sendTimeoutMilliseconds))
         } catch let stalled as SocketWriteStalled {
             throw SocketWriteStalled(written: before + stalled.written, total: sent.count, timeoutMilliseconds: stalled.timeoutMilliseconds)
         }
+    }
+
+    /// One write of `bytes` within `timeoutMilliseconds`, recorded (as much of it as went out), without
+    /// adding it to `sent`: for cases that write more than they keep, such as a flood.
+    public func write(_ bytes: [UInt8], timeoutMilliseconds: Int) throws {
+        do {
+            try socket.writeAll(bytes, timeoutMilliseconds: timeoutMilliseconds)
+            tap?.sent(bytes)
+        } catch let stalled as SocketWriteStalled {
+            if stalled.written > 0 { tap?.sent(bytes.prefix(stalled.written)) }
+            throw stalled
+        } catch let error as SocketError {
+            if error.errno == ECONNRESET { tap?.event(.peerReset) } else if error.errno == EPIPE { tap?.event(.peerClosed) }
+            throw error
+        }
+    }
+
+    /// One read of what is there (up to `maximum` octets) into `buffer`, recorded: the count, 0 at EOF
+    /// (`peerClosed`); a reset (`peerReset`) throws. For cases that read without keeping.
+    public func readSome(into buffer: inout ByteBuffer, maximum: Int = 65_536) throws -> Int? {
+        let before = buffer.writerIndex
+        let count: Int?
+        do {
+            count = try socket.read(into: &buffer, maximum: maximum)
+        } catch let error as SocketError {
+            tap?.event(error.errno == ECONNRESET ? .peerReset : .peerClosed)
+            throw error
+        }
+        if let count, let tap {
+            if count == 0 { tap.event(.peerClosed) } else if let octets = buffer.viewBytes(at: before, length: count) { tap.received(octets) }
+        }
+        return count
     }
 
     /// Sends `request` framed in this connection's byte order.
@@ -61,9 +99,17 @@ public final class ProbeConnection {
 
     public func frame(_ body: [UInt8]) -> [UInt8] { FrameEncoder(byteOrder: byteOrder).frame(body) }
 
-    public func halfClose() { socket.shutdownWrite() }
+    public func halfClose() {
+        socket.shutdownWrite()
+        tap?.event(.halfClosed)
+    }
 
-    public func close() { socket.close() }
+    public func close() {
+        socket.close()
+        tap?.closedByChecker()
+    }
+
+    deinit { tap?.closedByChecker() }
 
     /// What the server sent back.
     public struct Reply {
@@ -144,7 +190,7 @@ public final class ProbeConnection {
             let before = buffer.writerIndex
             let count: Int?
             do {
-                count = try socket.read(into: &buffer, maximum: min(65_536, receiveLimit - received.count))
+                count = try readSome(into: &buffer, maximum: min(65_536, receiveLimit - received.count))
             } catch {
                 reply.closed = true
                 reply.reset = true
