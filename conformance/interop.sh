@@ -29,10 +29,8 @@ lpj=${LPJ:-.build/debug/lpj}
 lpj_c=$here/c/build/lpj-c
 fixtures=$root/fixtures
 out_file=$root/docs/interop.md
-models=(blocking threaded forking prefork event-loop prefork-event-loop coroutine)
 python_server=$here/python/lpj_server.py
 python_client=$here/python/lpj_client.py
-rows=("${models[@]}" python)
 columns=("Swift client (lpj call)" "C client (lpj-c ping)" "C client (lpj-c interop)" "Python client (lpj_client.py)")
 
 # shellcheck source=common.sh
@@ -49,6 +47,10 @@ trap cleanup EXIT
 snapshot_lpj "$lpj" "$work/lpj" || { echo "interop: no runnable lpj binary at $lpj (build it, or set LPJ)"; exit 2; }
 lpj_source=$lpj
 lpj=$work/lpj
+# Every model the binary serves, as it names them (one a line).
+mapfile -t models < <("$lpj" serve --list-models)
+(( ${#models[@]} > 0 )) || { echo "interop: $lpj serve --list-models named no model"; exit 2; }
+rows=("${models[@]}" python)
 echo "== building the C client (make -C conformance/c)"
 make -s -C "$here/c" >/dev/null
 [[ -x $lpj_c ]] || { echo "interop: make did not produce $lpj_c"; exit 2; }

@@ -282,7 +282,7 @@ if serve event-loop big; then
 fi
 
 echo "== every model with --byte-order big: s390x lpj-c ping --byte-order native"
-for model in blocking threaded forking prefork event-loop prefork-event-loop coroutine; do
+for model in $("$lpj" serve --list-models); do
     serve "$model" big || continue
     status=0
     s390x lpj-c ping --port "$server_port" --byte-order native >"$work/ping.out" 2>&1 || status=$?

@@ -49,9 +49,28 @@ public struct BenchSweep {
     public var repeats = 3
     public var log: (String) -> Void = { _ in }
 
+    /// The server models swept, in the order `lpj serve --list-models` names them.
+    public var models: [String]
+
     public init(lpj: URL, baselineDirectory: URL) {
         self.lpj = lpj
         self.baselineDirectory = baselineDirectory
+        self.models = Self.listModels(lpj)
+    }
+
+    /// The names `lpj serve --list-models` prints, one a line; none when `lpj` does not run.
+    public static func listModels(_ lpj: URL) -> [String] {
+        let process = Process()
+        process.executableURL = lpj
+        process.arguments = ["serve", "--list-models"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return [] }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     public var baselineServer: URL { baselineDirectory.appendingPathComponent("lpj-baseline") }
@@ -66,18 +85,24 @@ public struct BenchSweep {
                    arguments: ["serve", "--port", "0", "--model", name] + (workers.map { ["--workers", "\($0)"] } ?? []),
                    baseline: baseline, goalShapes: goals)
         }
+        // The goals of the models named here; a model not named is swept without one.
+        let goals: [String: (workers: Int?, goals: [Shape], baseline: String)] = [
+            "event-loop": (nil, concurrent, "c-baseline"),
+            "coroutine": (nil, concurrent, "c-baseline"),
+            "prefork-event-loop": (2, [Shape(connections: 16, depth: 16)], "c-baseline (2 workers)"),
+            "blocking": (nil, one, "c-baseline"),
+            "threaded": (nil, one, "c-baseline"),
+            "forking": (nil, one, "c-baseline"),
+            "prefork": (2, one, "c-baseline (2 workers)"),
+        ]
         return [
             Target(name: "c-baseline", command: baselineServer, arguments: ["--port", "0"], baseline: nil, goalShapes: []),
             Target(name: "c-baseline (2 workers)", command: baselineServer, arguments: ["--port", "0", "--workers", "2"],
                    baseline: nil, goalShapes: []),
-            model("event-loop", goals: concurrent),
-            model("coroutine", goals: concurrent),
-            model("prefork-event-loop", workers: 2, goals: [Shape(connections: 16, depth: 16)], baseline: "c-baseline (2 workers)"),
-            model("blocking", goals: one),
-            model("threaded", goals: one),
-            model("forking", goals: one),
-            model("prefork", workers: 2, goals: one, baseline: "c-baseline (2 workers)"),
-        ]
+        ] + models.map { name in
+            let goal = goals[name] ?? (nil, [], "c-baseline")
+            return model(name, workers: goal.workers, goals: goal.goals, baseline: goal.baseline)
+        }
     }
 
     /// Runs every target through every shape, `repeats` times over: each round runs every target once,

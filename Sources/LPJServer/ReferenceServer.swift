@@ -17,34 +17,13 @@ public enum ReferenceServer {
         let listener = try Socket.listen(host: configuration.host, port: configuration.port)
         listener.setNonBlocking()
         var line = "lpj serve: listening on \(HostPort(host: configuration.host, port: listener.localPort)) (model \(configuration.model.rawValue)"
-        if configuration.model == .prefork || configuration.model == .preforkEventLoop { line += ", \(configuration.workers) workers" }
+        if configuration.model.capabilities.usesWorkers { line += ", \(configuration.workers) workers" }
         line += ", byte order \(configuration.framing.byteOrder), max body \(configuration.framing.maxBodyLength)"
         if let fault = configuration.fault { line += ", FAULT \(fault.rawValue)" }
         line += ", pid \(getpid()))"
         announce(line)
         fflush(stdout)
 
-        switch configuration.model {
-        case .blocking:
-            BlockingServer(listener: listener, configuration: configuration, shutdown: shutdown).run()
-        case .threaded:
-            ThreadedServer(listener: listener, configuration: configuration, shutdown: shutdown).run()
-        case .forking:
-            ForkingServer(listener: listener, configuration: configuration, shutdown: shutdown).run()
-        case .prefork:
-            WorkerPool(configuration: configuration, shutdown: shutdown).run {
-                BlockingServer(listener: listener, configuration: configuration, shutdown: shutdown).run()
-            }
-        case .eventLoop, .coroutine:
-            try EventLoopServer(configuration: configuration, shutdown: shutdown).run(listener: listener, shared: false)
-        case .preforkEventLoop:
-            WorkerPool(configuration: configuration, shutdown: shutdown).run {
-                do {
-                    try EventLoopServer(configuration: configuration, shutdown: shutdown).run(listener: listener, shared: true)
-                } catch {
-                    printError("worker \(getpid()): \(error)")
-                }
-            }
-        }
+        try configuration.model.runner.run(listener: listener, configuration: configuration, shutdown: shutdown)
     }
 }

@@ -58,6 +58,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("relay-allow"), help: ArgumentHelp("An upstream relay may call: HOST:PORT, HOST:*, *:PORT or [IPv6]:PORT (repeatable). Without it, loopback only; documentation addresses are always refused (ext.relay.upstreams).", valueName: "host:port"))
     var relayAllow: [String] = []
 
+    @Flag(name: .customLong("list-models"), help: "Print the name of every model, one a line, and exit (for scripts).")
+    var listModels = false
+
     @Option(help: "Misbehave in exactly one known way (see the list below).")
     var fault: ServerFault?
 
@@ -85,6 +88,10 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if listModels {
+            for model in ServerModel.allCases { print(model.rawValue) }
+            return
+        }
         var configuration = ServerConfiguration()
         configuration.model = model
         configuration.host = host

@@ -11,7 +11,11 @@ struct BenchmarkDocumentTests {
                     connectionsLost: 0, problems: [], p50: 100, p90: 200, p99: 300, max: 400)
     }
 
-    static var sweep: BenchSweep { BenchSweep(lpj: URL(fileURLWithPath: "/lpj"), baselineDirectory: URL(fileURLWithPath: "/c")) }
+    static var sweep: BenchSweep {
+        var sweep = BenchSweep(lpj: URL(fileURLWithPath: "/lpj"), baselineDirectory: URL(fileURLWithPath: "/c"))
+        sweep.models = ["event-loop", "coroutine", "prefork-event-loop", "blocking", "threaded", "forking", "prefork"]
+        return sweep
+    }
     static let wide = BenchSweep.Shape(connections: 16, depth: 16)
 
     static func rows(_ target: String, _ rates: [Double], shape: BenchSweep.Shape = wide, unanswered: Int = 0) -> [BenchSweep.Row] {

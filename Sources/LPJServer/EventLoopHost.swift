@@ -4,22 +4,26 @@ import LPJWire
 import NIOCore
 import NIOPosix
 
-/// `event-loop` and `coroutine` (and each worker of `prefork-event-loop`): one SwiftNIO event loop on one
-/// thread serves every connection with non-blocking sockets and per-connection read and write buffers.
+/// The SwiftNIO host of the event-loop models (`event-loop`, `coroutine`, each worker of
+/// `prefork-event-loop`): one event loop on one thread serves every connection with non-blocking sockets
+/// and per-connection read and write buffers.
 ///
 ///     epoll ─▶ readable ─▶ ServerChannelHandler.channelRead ─▶ steps ─▶ write buffer ─▶ writable ─▶ send
 ///
-/// In `event-loop`, each connection runs its steps one after another and a `sleep` is a timer on the
-/// loop; in `coroutine`, each request runs as a micro-thread (a task on the loop) so many requests of one
-/// connection are in flight at once, their responses still leaving in order.
-final class EventLoopServer {
+/// The model chooses how each connection runs its steps (`StepScheduling`); the host binds, bounds the
+/// connections (`sec.connection-limit`), and on a stop lets every connection finish before it returns.
+struct EventLoopHost {
+    /// How each connection runs the steps of its requests.
+    enum StepScheduling {
+        /// One after another; a wait parks the connection's queue (`event-loop`).
+        case serial
+        /// Each at once as a micro-thread on the loop, responses reordered (`coroutine`).
+        case microThreads
+    }
+
     let configuration: ServerConfiguration
     let shutdown: ShutdownSignal
-
-    init(configuration: ServerConfiguration, shutdown: ShutdownSignal) {
-        self.configuration = configuration
-        self.shutdown = shutdown
-    }
+    let steps: StepScheduling
 
     /// Serves on the already listening socket `listener` until a stop is asked for. With `shared`, other
     /// processes accept on the same socket (`prefork-event-loop`), so this process accepts on a thread of
@@ -30,7 +34,7 @@ final class EventLoopServer {
         defer { try? group.syncShutdownGracefully() }
         let loop = group.next()
         let connections = ConnectionRegistry(eventLoop: loop)
-        let scheduler = configuration.model == .coroutine ? MicroThreadScheduler(eventLoop: loop) : nil
+        let scheduler = steps == .microThreads ? MicroThreadScheduler(eventLoop: loop) : nil
         let configuration = self.configuration
         let initialize: @Sendable (Channel) -> EventLoopFuture<Void> = { channel in
             channel.eventLoop.makeCompletedFuture {

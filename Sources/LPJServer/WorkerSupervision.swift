@@ -4,44 +4,6 @@ import Glibc
 import CLPJSystem
 import LPJSockets
 
-/// `forking`: the parent accepts; each connection is served by a child process of its own.
-///
-///     parent: accept ─▶ fork ─┬─▶ child 1: serve connection 1, exit
-///                             └─▶ child 2: serve connection 2, exit
-///     parent: SIGCHLD ─▶ waitpid every exited child (no zombies)
-///
-/// A child that crashes takes only its own connection with it.
-struct ForkingServer {
-    let listener: Socket
-    let configuration: ServerConfiguration
-    let shutdown: ShutdownSignal
-
-    func run() {
-        let parent = getpid()
-        var children = Set<pid_t>()
-        while let socket = nextConnection(on: listener, shutdown: shutdown, alsoWatching: [shutdown.childExited],
-                                          afterWake: { reapExited(&children, shutdown: shutdown) }) {
-            guard children.count < configuration.maxConnections else {
-                refuse(socket, configuration: configuration)
-                continue
-            }
-            fflush(stdout)
-            let pid = clpj_fork()
-            if pid == 0 {
-                shutdown.becomeWorker(parent: parent)
-                listener.close()
-                var connection = BlockingConnection(socket: socket, configuration: configuration, shutdown: shutdown)
-                connection.serve()
-                _exit(0)
-            }
-            if pid > 0 { children.insert(pid) }
-            socket.close()
-        }
-        listener.close()
-        waitForAll(&children)
-    }
-}
-
 /// The parent of the prefork models: starts N workers, replaces any that dies, and on SIGTERM waits for
 /// all of them to finish what they have received.
 ///

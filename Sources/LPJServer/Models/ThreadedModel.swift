@@ -8,12 +8,11 @@ import LPJSockets
 ///                          └─▶ ...
 ///
 /// N connections cost N threads (and N stacks); a sleeping request blocks only its own thread.
-struct ThreadedServer {
-    let listener: Socket
-    let configuration: ServerConfiguration
-    let shutdown: ShutdownSignal
+enum ThreadedModel: ServerModelRunner {
+    static let summary = "a thread per connection, blocking reads and writes"
+    static let capabilities = ServerModelCapabilities(isConcurrent: true)
 
-    func run() {
+    static func run(listener: Socket, configuration: ServerConfiguration, shutdown: ShutdownSignal) {
         let active = ActiveCount()
         while let socket = nextConnection(on: listener, shutdown: shutdown) {
             guard active.value < configuration.maxConnections else {
@@ -31,42 +30,5 @@ struct ThreadedServer {
         }
         listener.close()
         active.waitForZero()
-    }
-}
-
-/// Closes a connection over the bound at once (`sec.connection-limit`).
-func refuse(_ socket: Socket, configuration: ServerConfiguration) {
-    if configuration.verbose { printError("connection refused: \(configuration.maxConnections) connections already (sec.connection-limit)") }
-    socket.close()
-}
-
-/// How many connection threads are still running.
-final class ActiveCount: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var count = 0
-
-    func increment() {
-        condition.lock()
-        count += 1
-        condition.unlock()
-    }
-
-    func decrement() {
-        condition.lock()
-        count -= 1
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    var value: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return count
-    }
-
-    func waitForZero() {
-        condition.lock()
-        while count > 0 { condition.wait() }
-        condition.unlock()
     }
 }
