@@ -40,7 +40,8 @@ struct ClientCheckTests {
     func swiftClientPasses() throws {
         let results = try Self.run(Self.call)
         #expect(Self.failures(results).isEmpty, "\(Self.failures(results))")
-        #expect(results.filter { $0.verdict == .passed }.count >= 30)
+        #expect(!Self.ran(results).isEmpty)
+        #expect(Self.ran(results).filter { $0.verdict != .passed }.map { "\($0.id): \($0.verdict)" } == [])
     }
 
     @Test("the C client (lpj-c call) passes every client case", .enabled(if: CClient.binary != nil))
@@ -48,7 +49,8 @@ struct ClientCheckTests {
         let binary = try #require(CClient.binary)
         let results = try Self.run("\(binary) call --host {host} --port {port} {method} {params}")
         #expect(Self.failures(results).isEmpty, "\(Self.failures(results))")
-        #expect(results.filter { $0.verdict == .passed }.count >= 30)
+        #expect(!Self.ran(results).isEmpty)
+        #expect(Self.ran(results).filter { $0.verdict != .passed }.map { "\($0.id): \($0.verdict)" } == [])
     }
 
     @Test("a client that prints \"Fail to unmarshal\" and exits 0 fails")
@@ -127,7 +129,10 @@ struct ClientCheckTests {
         #expect(Date().timeIntervalSince(start) < 2)
         let first = Self.ran(results).first
         #expect(first?.summary.hasPrefix("the client never connected within 300 ms") == true, "\(first?.summary ?? "")")
-        #expect(results.filter { $0.summary.hasPrefix("not run: ") }.count > 20)
+        // Every case after the one that waited out the time-out is not run.
+        let rest = Self.ran(results).dropFirst()
+        #expect(!rest.isEmpty)
+        #expect(rest.filter { !$0.summary.hasPrefix("not run: ") }.map(\.summary) == [])
     }
 
     @Test("legacy mode checks a client that takes only a port: its request, and whether it crashed")

@@ -236,10 +236,10 @@ extension HostileServerTests {
         process.standardError = FileHandle.nullDevice
         let bound = Double((Self.exchangesPerProbe + Self.exchangesPerCase) * (Self.timeout + Self.slack)) / 1_000
         let start = ContinuousClock.now
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
-        let deadline = Date().addingTimeInterval(bound * 2)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if exited.wait(timeout: .now() + bound * 2) == .timedOut { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -19,7 +19,10 @@ struct ClientTests {
             var buffer = ByteBuffer()
             _ = try? socket.read(into: &buffer)
             try? socket.writeAll(reply)
-            if close { socket.close() } else { usleep(1_500_000) }
+            // Silent: hold the connection until the client gives up and closes it (its EOF makes the
+            // socket readable), at most 5 s.
+            if !close { _ = try? socket.waitUntilReadable(timeoutMilliseconds: 5_000) }
+            socket.close()
             listener.close()
         }
         thread.start()

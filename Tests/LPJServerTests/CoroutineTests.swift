@@ -27,7 +27,7 @@ struct CoroutineTests {
     func eventually(_ condition: () -> Bool) async throws -> Bool {
         for _ in 0..<500 {
             if condition() { return true }
-            try await Task.sleep(nanoseconds: 10_000_000)
+            try await Task.sleep(nanoseconds: 10_000_000)   // polling an observed condition, bounded
         }
         return condition()
     }
@@ -99,8 +99,9 @@ struct CoroutineTests {
                 let timer = scheduler.timers.schedule(afterMilliseconds: 100) { cancelled.withLockedValue { $0 = true } }
                 scheduler.timers.cancel(timer)
             }.get()
+            // The wheel fires in due order: once the 260 ms timer has fired, the cancelled 100 ms one
+            // would have fired before it.
             #expect(try await eventually { fired.withLockedValue { $0.count == 7 } })
-            try await Task.sleep(nanoseconds: 100_000_000)
             for firing in fired.withLockedValue({ $0 }) {
                 #expect(firing.elapsed * 1000 >= Double(firing.milliseconds), "a \(firing.milliseconds) ms timer fired after \(firing.elapsed) s")
             }
@@ -161,7 +162,10 @@ struct CoroutineTests {
         // While the late reply is still on its way, and after it has arrived.
         try connection.send(Request(method: "relay", params: relayParams(port: upstream.port, "ping", "before the late reply")))
         #expect(try connection.read(count: 1).responses.first == Response(out: "pong", result: "before the late reply"))
-        usleep(600_000)
+        // The timed-out call's connection was retired and closed by the server; the upstream answers
+        // the sleep on it, then closes its end. Once it has, the late reply has been written.
+        #expect(ServerReadWatch.waitUntil { ServerReadWatch.openConnections(localPort: upstream.port) == 1 },
+                "the upstream never closed the retired connection")
         try connection.send(Request(method: "relay", params: relayParams(port: upstream.port, "ping", "after the late reply")))
         #expect(try connection.read(count: 1).responses.first == Response(out: "pong", result: "after the late reply"))
         #expect(server.stop() == 0)

@@ -14,7 +14,7 @@ struct ProcessModelTests {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
-            usleep(20_000)
+            usleep(20_000)   // polling an observed condition (/proc), bounded by the deadline
         }
         return condition()
     }

@@ -19,6 +19,32 @@ enum ServerReadWatch {
         return false
     }
 
+    /// `true` once `condition` holds; `false` after `timeoutMilliseconds`. For conditions observed in the
+    /// kernel's tables, which send no event.
+    static func waitUntil(timeoutMilliseconds: Int = 5_000, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1_000)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(1_000)   // polling an observed condition, bounded by the deadline
+        }
+        return condition()
+    }
+
+    /// TCP connections whose local port is `port` and whose local end is still open: established, or
+    /// closed by the peer only (`CLOSE_WAIT`). The listening socket is not counted.
+    static func openConnections(localPort port: Int) -> Int {
+        var count = 0
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let data = try? FileHandle(forReadingAtPath: table)?.readToEnd() else { continue }
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                guard fields.count > 3, self.port(of: fields[1]) == port else { continue }
+                if fields[3] == "01" || fields[3] == "08" { count += 1 }
+            }
+        }
+        return count
+    }
+
     /// Octets the client's kernel has not yet handed to the peer.
     static func unsent(_ socket: Socket) -> Int {
         var count: Int32 = 0

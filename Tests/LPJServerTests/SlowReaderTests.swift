@@ -73,7 +73,7 @@ struct SlowReaderTests {
         let slowEnd = ContinuousClock.now + .milliseconds(3_500)
         var slowOctets = 0
         while ContinuousClock.now < slowEnd {
-            usleep(50_000)
+            usleep(50_000)   // the reading rate under test (pacing, not synchronisation)
             guard try socket.waitUntilReadable(timeoutMilliseconds: 0) else { continue }
             let before = connection.buffer.readableBytes
             let read = try? socket.read(into: &connection.buffer, maximum: 32_768, nonBlocking: true)

@@ -100,18 +100,52 @@ struct FrameDecoderTests {
         }
     }
 
-    @Test("hostile lengths are refused from the prefix alone, before any body octet (frame.limit-before-allocation)",
-          arguments: [[0xff, 0xff, 0xff, 0xff], [0x01, 0x00, 0x10, 0x00], [0x00, 0x00, 0x00, 0x80]] as [[UInt8]])
-    func hostileLength(prefix: [UInt8]) throws {
-        var decoder = FrameDecoder()
-        var buffer = ByteBuffer(bytes: prefix)
+    /// A prefix claiming gigabytes, and the receiver's limit it breaks: the default 1 MiB, or a
+    /// 2 GiB limit passed by one octet. Claims this large are above anything else the test process
+    /// allocates, so the peak of mapped memory shows whether the decoder allocated them.
+    static let hostilePrefixes: [(prefix: [UInt8], limit: Int)] = [
+        ([0xff, 0xff, 0xff, 0xff], FrameConfiguration.defaultMaxBodyLength),
+        ([0x00, 0x00, 0x00, 0x80], FrameConfiguration.defaultMaxBodyLength),
+        ([0x01, 0x00, 0x00, 0x80], 1 << 31),
+    ]
+
+    @Test("hostile lengths are refused from the prefix alone, with nothing allocated for the claim (frame.limit-before-allocation)",
+          arguments: hostilePrefixes)
+    func hostileLength(prefix: [UInt8], limit: Int) throws {
+        let claimed = Int(ByteOrder.little.value(prefix[0], prefix[1], prefix[2], prefix[3]))
+        let peakBefore = try #require(MappedMemoryPeak.octets())
+        try #require(peakBefore < claimed / 2, "the process already mapped \(peakBefore) octets at once: the claim cannot be observed")
+        var decoder = FrameDecoder(configuration: FrameConfiguration(maxBodyLength: limit))
+        var buffer = ByteBuffer(bytes: prefix + Array(repeating: 0x20, count: 10))
         let capacity = buffer.capacity
         #expect(throws: WireError.self) { try decoder.decode(buffer: &buffer) }
-        #expect(buffer.capacity == capacity)
+        let peakAfter = try #require(MappedMemoryPeak.octets())
+        #expect(peakAfter < claimed, "mapped memory peaked at \(peakAfter) octets for a claim of \(claimed)")
+        #expect(buffer.capacity == capacity, "the caller's buffer was grown for the claim")
         #expect(buffer.readerIndex == 0, "nothing consumed past the refused prefix")
         // After a frame-level fault the decoder is finished: more bytes produce nothing.
         buffer.writeBytes(FrameEncoder().frame(Self.legacyBody))
         #expect(try decoder.decode(buffer: &buffer) == nil)
+    }
+
+    @Test("a claim within the limit allocates nothing for the body while its octets arrive; the body is a view of what was read")
+    func claimWithinLimit() throws {
+        let claimed = 3 << 30
+        let peakBefore = try #require(MappedMemoryPeak.octets())
+        try #require(peakBefore < claimed / 2, "the process already mapped \(peakBefore) octets at once: the claim cannot be observed")
+        var decoder = FrameDecoder(configuration: FrameConfiguration(maxBodyLength: FrameConfiguration.largestEncodableLength))
+        var buffer = ByteBuffer(bytes: FrameEncoder().prefix(forLength: claimed) + Array(repeating: 0x20, count: 10))
+        #expect(try decoder.decode(buffer: &buffer) == nil)
+        #expect(decoder.isInsideFrame)
+        let peakAfter = try #require(MappedMemoryPeak.octets())
+        #expect(peakAfter < claimed / 2, "mapped memory peaked at \(peakAfter) octets while waiting for a \(claimed)-octet body")
+        // A whole small frame: the body shares the read buffer's storage (no copy of the claimed size).
+        var small = FrameDecoder()
+        var read = ByteBuffer(bytes: FrameEncoder().frame(Self.legacyBody))
+        let body = try #require(try small.decode(buffer: &read))
+        let readStart = read.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } - UInt(read.readerIndex)
+        let bodyStart = body.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }
+        #expect(bodyStart == readStart + 4, "the body was copied out of the octets read")
     }
 
     @Test("the frame-too-large message names the likely cause (order.mismatch-diagnosis)")
