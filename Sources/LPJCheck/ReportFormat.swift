@@ -43,7 +43,13 @@ public enum ReportFormat {
         return rows
     }
 
-    /// The whole report as JSON: target, profile, counts and every case.
+    /// The version of the JSON report's shape, `schemaVersion` in it; `docs/report.schema.json` describes it.
+    public static let schemaVersion = 2
+    /// The `$schema` member of the JSON report: the schema's `$id`.
+    public static let schemaID = "urn:lpj:check-report:2"
+
+    /// The whole report as JSON: target, profile, counts and every case with its wire log. Every key is
+    /// camelCase; octets are only in `octetsHex` fields (see `WireLog.json`), never inside text.
     public static func json(_ report: CheckReport) -> JSONValue {
         func number(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
         let cases: [JSONValue] = report.results.map { result in
@@ -63,12 +69,14 @@ public enum ReportFormat {
             if let replay = result.replay { members.append(.init("replay", .string(replay))) }
             if result.isExpectedDeviation { members.append(.init("expectedDeviation", true)) }
             if result.isStale { members.append(.init("stale", true)) }
+            members.append(.init("wire", .array(result.wire.map(\.json))))
             return .object(JSONObject(members))
         }
         var members: [JSONObject.Member] = [
+            .init("$schema", .string(schemaID)), .init("schemaVersion", number(schemaVersion)),
             .init("tool", "lpj check"), .init("protocol", "lpj/1"),
             .init("target", .string(report.target.address)),
-            .init("profile", .object(JSONObject(profile(report).map { .init($0.0, .string($0.1)) }))),
+            .init("profile", .array(profile(report).map { .object(["name": .string($0.0), "value": .string($0.1)]) })),
             .init("counts", .object([
                 "passed": number(report.count(.passed)), "failed": number(report.failures), "warning": number(report.count(.warning)),
                 "informational": number(report.count(.informational)), "skipped": number(report.count(.skipped)),
@@ -77,7 +85,7 @@ public enum ReportFormat {
             .init("conformant", .bool(report.exitStatus == 0)),
             .init("cases", .array(cases)),
         ]
-        if let description = report.probe.description { members.insert(.init("description", description), at: 3) }
+        if let description = report.probe.description { members.insert(.init("description", description), at: 5) }
         if let stopped = report.serverStoppedAfter { members.append(.init("serverStoppedAfter", .string(stopped))) }
         return .object(JSONObject(members))
     }
@@ -85,6 +93,7 @@ public enum ReportFormat {
     /// The JSON report of a run that could not test the server (exit 2): no case ran.
     public static func json(couldNotTest target: String, reason: String) -> JSONValue {
         .object([
+            "$schema": .string(schemaID), "schemaVersion": .number(JSONNumber(schemaVersion)),
             "tool": "lpj check", "protocol": "lpj/1", "target": .string(target), "conformant": false,
             "couldNotTest": .string(reason), "cases": .array([]),
         ])
