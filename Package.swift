@@ -50,6 +50,9 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // Starting servers as child processes and reading process trees from /proc: for lpj check's
+        // embedded mode, lpj bench and the tests.
+        .target(name: "LPJProcess"),
         // The spec's requirement inventory: the item parser and the generated table. No dependencies.
         .target(name: "LPJSpec"),
         // A seeded generator, so random schedules replay.
@@ -73,7 +76,7 @@ let package = Package(
         .target(
             name: "LPJBench",
             dependencies: [
-                "LPJWire", "LPJSockets", "LPJCheck", "LPJRandom", "LPJFixtures",
+                "LPJWire", "LPJSockets", "LPJProcess", "LPJRandom", "LPJFixtures",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -88,6 +91,7 @@ let package = Package(
                 "LPJClient",
                 "LPJServer",
                 "LPJCheck",
+                "LPJProcess",
                 "LPJSpec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -123,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "LPJServerTests",
             dependencies: [
-                "LPJServer", "LPJClient", "LPJSockets", "LPJWire", "LPJFixtures", "LPJCheck", "LPJBench",
+                "LPJServer", "LPJClient", "LPJSockets", "LPJWire", "LPJFixtures", "LPJBench", "LPJProcess",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -132,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LPJCheckTests",
-            dependencies: ["LPJCheck", "LPJServer", "LPJWire"]
+            dependencies: ["LPJCheck", "LPJProcess", "LPJServer", "LPJWire"]
         ),
         .testTarget(
             name: "LPJTimersTests",
@@ -140,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LPJBenchTests",
-            dependencies: ["LPJBench", "LPJCheck", "LPJWire", "LPJSockets"]
+            dependencies: ["LPJBench", "LPJProcess", "LPJWire", "LPJSockets"]
         ),
         .testTarget(
             name: "LPJFixturesTests",

@@ -1,5 +1,5 @@
 import Foundation
-import LPJCheck
+import LPJProcess
 import LPJWire
 
 /// The fixed sweep behind `docs/benchmarks.md`: every server model and the C baseline, each through

@@ -1,5 +1,5 @@
 import Foundation
-import LPJCheck
+import LPJProcess
 import LPJSockets
 import LPJWire
 import NIOCore

@@ -1,5 +1,5 @@
 import Foundation
-import LPJCheck
+import LPJProcess
 import LPJFixtures
 import LPJSockets
 import LPJWire

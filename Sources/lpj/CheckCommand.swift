@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LPJCheck
 import LPJFixtures
+import LPJProcess
 import LPJServer
 import LPJSockets
 import LPJWire

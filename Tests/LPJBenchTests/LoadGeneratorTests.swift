@@ -1,6 +1,6 @@
 import Foundation
 import LPJBench
-import LPJCheck
+import LPJProcess
 import LPJWire
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import LPJCheck
+import LPJProcess
 import LPJServer
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import LPJCheck
+import LPJProcess
 import LPJServer
 import LPJWire
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import LPJBench
+import LPJProcess
 import LPJServer
 import LPJWire
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import LPJCheck
+import LPJProcess
 import LPJServer
 import LPJSockets
 import LPJWire

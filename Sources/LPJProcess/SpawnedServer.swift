@@ -1,10 +1,12 @@
 import Foundation
 
 /// `lpj serve --port 0 ARGUMENTS` started as a child process: its port, read from the listening line,
-/// and a clean stop. The embedded `lpj check` and the test suites start reference servers this way.
+/// and a clean stop. The embedded `lpj check`, `lpj bench` and the test suites start servers this way.
 public final class SpawnedServer {
     public let process = Process()
     public let port: Int
+    /// Signalled once, when the process has exited.
+    private let exited = DispatchSemaphore(value: 0)
 
     /// Starts `executable serve --port 0 ARGUMENTS` and waits (up to 10 s) for its listening line.
     public convenience init(executable: URL, arguments: [String]) throws {
@@ -18,6 +20,7 @@ public final class SpawnedServer {
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
+        process.terminationHandler = { [exited] _ in exited.signal() }
         try process.run()
         var text = ""
         let deadline = Date().addingTimeInterval(10)
@@ -27,7 +30,8 @@ public final class SpawnedServer {
             text += String(decoding: chunk, as: UTF8.self)
         }
         guard let range = text.range(of: #"listening on (\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]+):\d+"#, options: .regularExpression),
-              let port = Int(text[range].split(separator: ":").last!) else {
+            let port = Int(text[range].split(separator: ":").last!)
+        else {
             process.terminate()
             throw SpawnError(description: "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) printed no listening line: \(text)")
         }
@@ -41,9 +45,7 @@ public final class SpawnedServer {
     @discardableResult
     public func stop() -> Int32 {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if exited.wait(timeout: .now() + 10) == .timedOut { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return process.terminationStatus
     }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A server's process and its children, read from /proc: what the soak, the flood and the idle-memory
-/// measurement report.
+/// A process and its children, read from /proc: what the soak, the flood and the idle-memory measurement
+/// report, and what the process-model tests check (no zombies, no stray workers).
 public enum ProcessTree {
     public struct Child: Sendable, CustomStringConvertible {
         public var pid: Int32
@@ -15,7 +15,8 @@ public enum ProcessTree {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> Child? in
             guard let child = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 2, Int32(fields[1]) == pid else { return nil }
             return Child(pid: child, state: String(fields[0]))
@@ -26,8 +27,9 @@ public enum ProcessTree {
     public static func residentBytes(of pid: Int32) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
-            throw BenchError("no VmRSS in /proc/\(pid)/status")
+            let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else {
+            throw ProcessTreeError(description: "no VmRSS in /proc/\(pid)/status")
         }
         return kilobytes * 1024
     }
@@ -46,4 +48,9 @@ public enum ProcessTree {
     public static func descriptors(_ pid: Int32) -> Int {
         ([pid] + children(of: pid).map(\.pid)).reduce(0) { $0 + descriptorCount(of: $1) }
     }
+}
+
+/// A /proc file without the line asked for.
+public struct ProcessTreeError: Error, CustomStringConvertible {
+    public var description: String
 }
