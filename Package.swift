@@ -47,8 +47,7 @@ let package = Package(
             dependencies: [
                 "LPJWire", "LPJSockets", "LPJFixtures", "LPJRandom", "LPJSpec",
                 .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            ]
         ),
         // Starting servers as child processes and reading process trees from /proc: for lpj check's
         // embedded mode, lpj bench and the tests.

@@ -2,7 +2,7 @@ import Foundation
 import LPJWire
 
 /// What a case works with: the target, fresh connections, and the judge of replies.
-public final class CheckContext: @unchecked Sendable {
+public final class CheckContext: Sendable {
     public let target: CheckTarget
     /// Whether the server gave a valid pong at the probe; if not, liveness only asks for any octets back.
     public let pongsAtProbe: Bool

@@ -15,6 +15,9 @@ import NIOCore
 ///     let upstream = try LoopbackUpstream { request in .reply(Response(out: "pong", result: request.params)) }
 ///     defer { upstream.stop() }
 ///     // relay {"host":"127.0.0.1","port":upstream.port,"in":"ping","params":1} ... then upstream.requests
+// @unchecked: the mutable state (stopped, the requests, the unreadable bodies, the connection count) is
+// read and written under `lock` only; the rest is immutable, and the listening `Socket` is used by the
+// accepting thread alone (which also closes it), each connection's by its own thread.
 final class LoopbackUpstream: @unchecked Sendable {
     /// What the upstream does with one request it read.
     enum Action: Sendable {
