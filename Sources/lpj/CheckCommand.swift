@@ -66,6 +66,10 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Also write a JUnit XML report to this file.")
     var junit: String?
 
+    @Option(help: ArgumentHelp("Also write an HTML report into this folder: index.html and a page per case (cases/ID.html).",
+        discussion: "Without an address: index.html is the case by model matrix (disagreements.html the cases whose verdicts differ), and each model's report is in its own folder (MODEL/index.html)."))
+    var html: String?
+
     @Flag(help: "List the cases with their IDs, levels and requirements, and run nothing.")
     var list = false
 
@@ -124,6 +128,7 @@ struct CheckCommand: ParsableCommand {
         for (option, path) in [("--junit", junit), ("--write-deviations", writeDeviations)] {
             if let path { try ReportFiles.checkWritable(path, option: option) }
         }
+        if let html { try ReportFiles.checkWritableFolder(html, option: "--html") }
         guard let address else {
             throw ExitCode(try checkEveryModel(cases: cases, options: options))
         }
@@ -138,9 +143,10 @@ struct CheckCommand: ParsableCommand {
             let reason = probe.unusable ?? "no answer"
             if format == .json { print(JSONWriter.string(ReportFormat.json(couldNotTest: endpoint.description, reason: reason), style: .pretty)) }
             if let junit { try ReportFiles.write(ReportFormat.junit(couldNotTest: endpoint.description, reason: reason), to: junit, option: "--junit") }
+            if let html { try ReportFiles.write(HTMLReport.files(ReportDocument(couldNotTest: endpoint.description, reason: reason)), into: html, option: "--html") }
             throw ExitCode(2)
         }
-        try write(report)
+        try write(report, cases: cases)
         throw ExitCode(report.exitStatus)
     }
 
@@ -163,11 +169,12 @@ struct CheckCommand: ParsableCommand {
         return report
     }
 
-    func write(_ report: CheckReport) throws {
+    func write(_ report: CheckReport, cases: [CheckCase]) throws {
         switch format {
         case .human: print(TerminalColour.apply(ReportFormat.human(report)))
         case .json: print(JSONWriter.string(ReportFormat.json(report), style: .pretty))
         }
+        if let html { try ReportFiles.write(HTMLReport.files(ReportDocument(report, cases: cases)), into: html, option: "--html") }
         if let junit { try ReportFiles.write(ReportFormat.junit(report), to: junit, option: "--junit") }
         if let writeDeviations { try ReportFiles.write(DeviationsFile.render(report), to: writeDeviations, option: "--write-deviations") }
     }
@@ -178,6 +185,7 @@ struct CheckCommand: ParsableCommand {
         var rows: [(ServerModel, CheckReport?)] = []
         var reports: [JSONValue] = []
         var suites: [(name: String, report: CheckReport)] = []
+        var documents: [(name: String, document: ReportDocument)] = []
         for model in chosen {
             printToStandardError("checking the reference server, model \(model.rawValue) ...")
             let server = try SpawnedServer(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
@@ -194,9 +202,12 @@ struct CheckCommand: ParsableCommand {
                 }
             }
             if status != 0 { printToStandardError("lpj check: the \(model.rawValue) server exited with status \(status)") }
+            documents.append((model.rawValue, report.map { ReportDocument($0, cases: cases) }
+                ?? ReportDocument(couldNotTest: "127.0.0.1:\(server.port)", reason: "the \(model.rawValue) server could not be tested")))
             rows.append((model, status == 0 ? report : nil))
         }
         let conformant = rows.allSatisfy { $0.1?.exitStatus == 0 }
+        if let html { try ReportFiles.write(HTMLComparison.files(ReportComparison(documents)), into: html, option: "--html") }
         if let junit { try ReportFiles.write(ReportFormat.junit(suites: suites), to: junit, option: "--junit") }
         if format == .json {
             print(JSONWriter.string(.object(["models": .array(reports), "conformant": .bool(conformant)]), style: .pretty))

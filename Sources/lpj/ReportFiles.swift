@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LPJCheck
 
 /// Files the commands read and write for the user (deviation lists, JUnit and other reports), with
 /// one-line errors that name the option and the file instead of Foundation's error dumps. A file that
@@ -48,6 +49,45 @@ enum ReportFiles {
     static func write(_ text: String, to path: String, option: String) throws {
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            printToStandardError("lpj: \(option): cannot write \(path): \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+extension ReportFiles {
+    /// Fails before any work is done when the folder `path` could not be written at the end: it is a
+    /// file, or not writable, or neither it nor its parent folder exists.
+    static func checkWritableFolder(_ path: String, option: String) throws {
+        let manager = FileManager.default
+        var isFolder: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isFolder) {
+            guard isFolder.boolValue, manager.isWritableFile(atPath: path) else {
+                throw usageError("\(option): cannot write into \(path): " + (isFolder.boolValue ? "the folder is not writable" : "it is a file"))
+            }
+            return
+        }
+        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+        let parent = (trimmed as NSString).deletingLastPathComponent
+        guard manager.fileExists(atPath: parent.isEmpty ? "." : parent, isDirectory: &isFolder), isFolder.boolValue,
+              manager.isWritableFile(atPath: parent.isEmpty ? "." : parent) else {
+            throw usageError("\(option): cannot create \(path): no writable folder \(parent.isEmpty ? "." : parent)")
+        }
+    }
+
+    /// Writes `files` (paths relative to `folder`) into `folder`, creating it and its subfolders; a
+    /// one-line error and exit 2 when that fails.
+    static func write(_ files: [HTMLPage.File], into folder: String, option: String) throws {
+        let root = URL(fileURLWithPath: folder, isDirectory: true)
+        var path = folder
+        do {
+            for file in files {
+                let url = root.appendingPathComponent(file.path)
+                path = url.path
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try file.text.write(to: url, atomically: true, encoding: .utf8)
+            }
         } catch {
             printToStandardError("lpj: \(option): cannot write \(path): \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
             throw ExitCode(2)
