@@ -34,14 +34,41 @@ public struct BenchmarkDocument {
         return (low, high)
     }
 
-    /// Each goal: the target, the shape, its ratio to its baseline, and whether it is met.
-    public var goals: [(target: String, shape: BenchSweep.Shape, ratio: Double, met: Bool)] {
-        sweep.targets.flatMap { target -> [(String, BenchSweep.Shape, Double, Bool)] in
-            guard let baseline = target.baseline else { return [] }
-            return target.goalShapes.compactMap { shape in
-                guard let mine = rate(target.name, shape), let theirs = rate(baseline, shape), theirs > 0 else { return nil }
-                let ratio = mine / theirs
-                return (target.name, shape, ratio, ratio >= BenchSweep.goalRatio)
+    /// The median server CPU µs per request of `target` at `shape` over the rounds.
+    func cpu(_ target: String, _ shape: BenchSweep.Shape) -> Double? {
+        let values = rows.filter { $0.target == target && $0.shape == shape }.compactMap(\.serverMicrosPerRequest).sorted()
+        return values.isEmpty ? nil : values[values.count / 2]
+    }
+
+    /// The median share of a core the load generator used against `target` at `shape`.
+    func generatorShare(_ target: String, _ shape: BenchSweep.Shape) -> Double? {
+        let values = rows.filter { $0.target == target && $0.shape == shape }.map(\.generatorShare).sorted()
+        return values.isEmpty ? nil : values[values.count / 2]
+    }
+
+    public struct GoalResult {
+        public var target: String
+        public var goal: BenchSweep.Goal
+        public var ratio: Double
+        public var met: Bool
+        public var description: String {
+            let measure = goal.measure == .throughput ? "requests/s ≥" : "CPU per request ≤"
+            return "\(target) at \(goal.shape): \(measure) \(BenchResult.fixed(goal.ratio, 1))× \(goal.against), is \(BenchResult.fixed(ratio, 2))×"
+        }
+    }
+
+    /// Each goal of each target with its ratio in this run.
+    public var goals: [GoalResult] {
+        sweep.targets.flatMap { target in
+            target.goals.compactMap { goal -> GoalResult? in
+                switch goal.measure {
+                case .throughput:
+                    guard let mine = rate(target.name, goal.shape), let theirs = rate(goal.against, goal.shape), theirs > 0 else { return nil }
+                    return GoalResult(target: target.name, goal: goal, ratio: mine / theirs, met: mine / theirs >= goal.ratio)
+                case .cpuPerRequest:
+                    guard let mine = cpu(target.name, goal.shape), let theirs = cpu(goal.against, goal.shape), theirs > 0 else { return nil }
+                    return GoalResult(target: target.name, goal: goal, ratio: mine / theirs, met: mine / theirs <= goal.ratio)
+                }
             }
         }
     }
@@ -52,7 +79,9 @@ public struct BenchmarkDocument {
         lines.append("")
         lines.append("<!-- Written by `\(command)`; do not edit by hand. -->")
         lines.append("")
-        lines.append("Every server model of the reference server and a C baseline (`benchmarks/c/lpj-baseline`: epoll, jansson to parse every request and build every response) were loaded by `lpj bench` with `ping` and params `{}` in one run on one machine, load generator and server sharing its cores. Each cell is the median of \(sweep.repeats) runs of \(BenchResult.fixed(sweep.durationSeconds, 0)) s after \(BenchResult.fixed(sweep.warmupSeconds, 0)) s of warm-up, one run per round over every server, so that drift of the machine touches every server alike; every response was checked. The lowest and highest of the runs are in the spread table below. Ratios compare each model with the baseline measured in the same run, because absolute figures drift on shared machines.")
+        lines.append("Every server model of the reference server and three baselines were loaded by the C load generator `benchmarks/c/lpj-load` with `ping` and params `{}` in one run on one machine, load generator and server sharing its cores. The baselines are what implementers pick: `c-baseline` (`benchmarks/c`: epoll, jansson), `tokio` (`benchmarks/rust`: tokio + serde_json, one or two runtime threads) and `go` (`benchmarks/go`: the standard library, a goroutine per connection); each parses and validates every request and serializes every response, and writes the responses to one read in one write. Each cell is the median of \(sweep.repeats) runs of \(BenchResult.fixed(sweep.durationSeconds, 0)) s after \(BenchResult.fixed(sweep.warmupSeconds, 0)) s of warm-up, one run per round over every server, so that drift of the machine touches every server alike; every response was checked. Ratios compare servers measured in the same run, because absolute figures drift on shared machines.")
+        lines.append("")
+        lines.append("Requests/s on a machine with few cores measure the generator and the machine's other load as much as the server. **Server CPU per request** (user + system time of all the server's processes and threads from /proc over the measured seconds, divided by the responses) depends on neither, and is the figure the goals are set on where the generator can be the limit.")
         lines.append("")
         lines.append("- Machine: \(Self.machine)")
         lines.append("- Date: \(ISO8601DateFormatter().string(from: Date()))")
@@ -69,12 +98,22 @@ public struct BenchmarkDocument {
                 cell += " ×\(BenchResult.fixed(result.requestsPerSecond / theirs, 2))"
             }
             if !result.isClean {
-                cell += " ⚠ \(result.errors) errors, \(result.unanswered) unanswered, \(result.connectionsLost) lost"
+                cell += " ⚠ \(result.errors + result.unanswered + result.connectionsLost) errors"
             }
             return cell
         }
         lines.append("")
-        lines.append("×N is the ratio to the baseline named in the next table (`c-baseline`, or `c-baseline (2 workers)` for the prefork models). ⚠ marks a cell whose run was not clean: a blocking server serves one connection at a time, so at 16 connections the other 15 wait and their requests end the run unanswered.")
+        lines.append("×N is the ratio to `c-baseline` (to `c-baseline (2 workers)` for the prefork models). ⚠ marks a cell whose run was not clean (`lpj-load` counts wrong replies, requests cut off and requests left unanswered as errors): a blocking server serves one connection at a time, so at 16 connections the other 15 wait and their requests end the run unanswered.")
+        lines.append("")
+        lines.append("## Server CPU per request (µs), and the load generator's share of a core")
+        lines.append("")
+        lines += shapeTable { target, shape in
+            guard let micros = cpu(target.name, shape), let share = generatorShare(target.name, shape) else { return "–" }
+            let bound = share >= BenchSweep.generatorBoundShare ? " ⚑" : ""
+            return "\(BenchResult.fixed(micros, 2)) (gen \(Int((share * 100).rounded())) %\(bound))"
+        }
+        lines.append("")
+        lines.append("The generator's share is its own user + system time over its whole run (warm-up included) divided by that run's length; ⚑ marks a cell where it used \(Int(BenchSweep.generatorBoundShare * 100)) % of a core or more, so that the generator, not the server, set the pace of that cell's requests/s.")
         lines.append("")
         lines.append("## Spread over the rounds (lowest – highest requests/s)")
         lines.append("")
@@ -84,15 +123,19 @@ public struct BenchmarkDocument {
         lines.append("")
         lines.append("## Goals")
         lines.append("")
-        lines.append("| server | shape | baseline | ratio | goal | met |")
-        lines.append("|---|---|---|---:|---:|---|")
-        for goal in goals {
-            let baseline = sweep.targets.first { $0.name == goal.target }?.baseline ?? ""
-            lines.append("| \(goal.target) | \(goal.shape) | \(baseline) | \(BenchResult.fixed(goal.ratio, 2)) | \(BenchResult.fixed(BenchSweep.goalRatio, 2)) | \(goal.met ? "yes" : "**no**") |")
+        lines.append("| server | shape | measure | against | ratio | goal | met |")
+        lines.append("|---|---|---|---|---:|---:|---|")
+        for result in goals {
+            let (measure, bound) = result.goal.measure == .throughput ? ("requests/s", "≥") : ("CPU µs per request", "≤")
+            lines.append("| \(result.target) | \(result.goal.shape) | \(measure) | \(result.goal.against) | \(BenchResult.fixed(result.ratio, 2)) | \(bound) \(BenchResult.fixed(result.goal.ratio, 1)) | \(result.met ? "yes" : "**no**") |")
+        }
+        for measurement in idleMemory where measurement.server == "event-loop" || measurement.server == "coroutine" {
+            let met = measurement.bytesPerConnection <= BenchSweep.idleMemoryGoal
+            lines.append("| \(measurement.server) | \(measurement.connections) idle | resident octets per connection | – | \(Int(measurement.bytesPerConnection.rounded())) | ≤ \(Int(BenchSweep.idleMemoryGoal)) | \(met ? "yes" : "**no**") |")
         }
         if let loadTools {
             let ratio = loadTools.c > 0 ? loadTools.swift / loadTools.c : 0
-            lines.append("| lpj bench vs lpj-load (C) | \(loadTools.shape) | c-baseline | \(BenchResult.fixed(ratio, 2)) | \(BenchResult.fixed(BenchSweep.loadToolGoalRatio, 2)) | \(ratio >= BenchSweep.loadToolGoalRatio ? "yes" : "**no**") |")
+            lines.append("| lpj bench, loading c-baseline | \(loadTools.shape) | requests/s | lpj-load (C) | \(BenchResult.fixed(ratio, 2)) | ≥ \(BenchResult.fixed(BenchSweep.loadToolGoalRatio, 1)) | \(ratio >= BenchSweep.loadToolGoalRatio ? "yes" : "**no**") |")
             lines.append("")
             lines.append("The last row loads the one-process C baseline at \(loadTools.shape) with `lpj bench` and with the C load generator `benchmarks/c/lpj-load` (the same closed loop, jansson checking every response), alternating twice: \(Int(loadTools.swift)) against \(Int(loadTools.c)) requests/s on average.")
         }
@@ -144,11 +187,11 @@ public struct BenchmarkDocument {
         let scale = Self.niceCeiling(peak)
         let groupWidth = (width - left - 20) / Double(BenchSweep.shapes.count)
         let barWidth = (groupWidth - 20) / Double(names.count)
-        let colors = ["#444444", "#888888", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
+        let colors = ["#444444", "#888888", "#b5651d", "#d2a679", "#17becf", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
         var parts: [String] = []
         parts.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">")
         parts.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>")
-        parts.append("<text x=\"\(Int(left))\" y=\"18\" font-size=\"14\">Requests per second by server and connections × depth (lpj bench, ping)</text>")
+        parts.append("<text x=\"\(Int(left))\" y=\"18\" font-size=\"14\">Requests per second by server and connections × depth (lpj-load, ping)</text>")
         for step in 0...4 {
             let value = scale * Double(step) / 4
             let y = top + plotHeight * (1 - Double(step) / 4)

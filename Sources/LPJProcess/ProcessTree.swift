@@ -48,6 +48,20 @@ public enum ProcessTree {
     public static func descriptors(_ pid: Int32) -> Int {
         ([pid] + children(of: pid).map(\.pid)).reduce(0) { $0 + descriptorCount(of: $1) }
     }
+
+    /// CPU seconds (user + system) of `pid`, all its threads and its reaped children, and of its live
+    /// children likewise: field 14 to 17 of /proc/PID/stat, in clock ticks.
+    public static func cpuSeconds(_ pid: Int32) -> Double {
+        let ticks = ([pid] + children(of: pid).map(\.pid)).reduce(0) { total, pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return total }
+            // After the name: state is field 3, so utime, stime, cutime and cstime (14 to 17) are 11 to 14 here.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 14 else { return total }
+            return total + fields[11...14].reduce(0) { $0 + (Int($1) ?? 0) }
+        }
+        return Double(ticks) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
 }
 
 /// A /proc file without the line asked for.

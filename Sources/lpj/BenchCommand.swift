@@ -15,9 +15,10 @@ struct BenchCommand: ParsableCommand {
             recorded per request in an HDR histogram, and a progress line is printed each second. The \
             summary gives requests/s and p50/p90/p99/max; --format json prints one line of JSON.
 
-            Without an address, runs the benchmark sweep: the C baseline (benchmarks/c, built with make) and \
-            every server model through 1×1, 1×32, 16×1 and 16×16 connections × depth, the load tool \
-            against the C load generator, and memory per idle connection at 10,000 connections; writes \
+            Without an address, runs the benchmark sweep: the baselines (benchmarks/c, benchmarks/rust, \
+            benchmarks/go) and every server model through 1×1, 1×32, 16×1 and 16×16 connections × depth, \
+            loaded by the C load generator, with each server's CPU per request; the load tool against the C \
+            load generator, and memory per idle connection at 10,000 connections; writes \
             docs/benchmarks.md and docs/benchmarks.svg. Build in release mode first (benchmarks/sweep.sh does).
 
             Exit status: 0 when every response passed its check and none was lost, 1 otherwise, 2 when the \
@@ -120,23 +121,37 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+    /// A baseline the sweep includes when it is built (benchmarks/sweep.sh builds them all).
+    static func builtBaseline(_ path: String) -> URL? {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            printToStandardError("lpj bench: \(path) is not built; the sweep leaves it out (benchmarks/sweep.sh builds it)")
+            return nil
+        }
+        return URL(fileURLWithPath: path)
+    }
+
     private func runSweep() throws {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var sweep = BenchSweep(lpj: executable, baselineDirectory: URL(fileURLWithPath: baseline))
         sweep.durationSeconds = duration
         sweep.warmupSeconds = warmup
         sweep.repeats = repeats
+        sweep.tokioServer = Self.builtBaseline("benchmarks/rust/target/release/lpj-tokio-baseline")
+        sweep.goServer = Self.builtBaseline("benchmarks/go/build/lpj-go-baseline")
         sweep.log = { line in printToStandardError("lpj bench: \(line)") }
         let rows = try sweep.run()
         let shape = BenchSweep.Shape(connections: 16, depth: 16)
         let tools = try sweep.compareLoadTools(shape: shape)
         var memory: [IdleMemory.Measurement] = []
         if idleConnections > 0 {
-            for (name, command, arguments) in [
+            var servers: [(String, URL, [String])] = [
                 ("event-loop", executable, ["serve", "--port", "0", "--model", "event-loop"]),
                 ("coroutine", executable, ["serve", "--port", "0", "--model", "coroutine"]),
                 ("c-baseline", sweep.baselineServer, ["--port", "0"]),
-            ] {
+            ]
+            if let tokio = sweep.tokioServer { servers.append(("tokio (1 thread)", tokio, ["--port", "0", "--threads", "1"])) }
+            if let go = sweep.goServer { servers.append(("go", go, ["--port", "0"])) }
+            for (name, command, arguments) in servers {
                 let measurement = try IdleMemory.measure(name: name, command: command, arguments: arguments, count: idleConnections)
                 printToStandardError("lpj bench: \(name): \(Int(measurement.bytesPerConnection)) octets per idle connection at \(idleConnections)")
                 memory.append(measurement)
@@ -152,7 +167,7 @@ struct BenchCommand: ParsableCommand {
         try document.svg.write(to: chart, atomically: true, encoding: .utf8)
         print("lpj bench: wrote \(output) and \(chart.path)")
         for goal in document.goals where !goal.met {
-            print("lpj bench: goal missed: \(goal.target) at \(goal.shape) is \(BenchResult.fixed(goal.ratio, 2)) of its baseline (goal \(BenchSweep.goalRatio))")
+            print("lpj bench: goal missed: \(goal.description)")
         }
     }
 }

@@ -1,0 +1,3 @@
+module lpj-go-baseline
+
+go 1.19
