@@ -17,14 +17,14 @@ struct BlockingConnection {
     let socket: Socket
     let configuration: ServerConfiguration
     let shutdown: ShutdownSignal
-    private var connection: ServerConnection
+    private var connection: any ConnectionEngine
     private var buffer = ByteBuffer()
 
     init(socket: Socket, configuration: ServerConfiguration, shutdown: ShutdownSignal) {
         self.socket = socket
         self.configuration = configuration
         self.shutdown = shutdown
-        self.connection = ServerConnection(configuration: configuration)
+        self.connection = connectionEngine(for: configuration)
         socket.setNoDelay(!connection.splitsWrites)
     }
 

@@ -8,7 +8,8 @@ public enum DispatchOutcome: Sendable {
     case sleep(milliseconds: Int, then: Response)
     /// Call an upstream server and answer with its reply (`ext.relay`).
     case relay(RelayCall)
-    /// Close the connection without a reply (only under `--fault no-error-reply`).
+    /// Close the connection without a reply (only the `no-error-reply` fault's layer asks for it,
+    /// `FaultyConnection`).
     case close
 }
 
@@ -52,7 +53,6 @@ public struct MethodTable: Sendable {
         case "relay":
             return relay(request.params)
         default:
-            if configuration.fault == .noErrorReply { return .close }
             return .respond(Response(error: WireError(.unknownMethod, rule: .msgUnknownMethod,
                 "no method named \(JSONWriter.string(.string(request.method))); this server has \(Self.names.joined(separator: ", "))")))
         }

@@ -28,7 +28,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
 
     private let configuration: ServerConfiguration
     private let scheduler: MicroThreadScheduler?
-    private var connection: ServerConnection
+    private var connection: any ConnectionEngine
     private var received: ByteBuffer?
 
     /// Serial mode: steps not yet run, and whether one is waiting on a timer or an upstream.
@@ -63,7 +63,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     init(configuration: ServerConfiguration, scheduler: MicroThreadScheduler?) {
         self.configuration = configuration
         self.scheduler = scheduler
-        self.connection = ServerConnection(configuration: configuration)
+        self.connection = connectionEngine(for: configuration)
     }
 
     func channelActive(context: ChannelHandlerContext) {

@@ -1,4 +1,3 @@
-import Foundation
 import LPJWire
 import NIOCore
 
@@ -7,9 +6,11 @@ import NIOCore
 ///
 ///     bytes in ──▶ FrameDecoder ──▶ Request(body:) ──▶ MethodTable ──▶ Step
 ///                  frame-too-large ─▶ .finish(error reply)    EOF inside a frame ─▶ .finish(nil)
+///     Response ──▶ body ──▶ FrameEncoder (the connection's byte order) ──▶ prefix + body, one buffer
 ///
 /// Steps come out in request order; a model that runs them one after another answers in order
-/// (`conn.in-order`) with exactly one response each (`conn.one-response`).
+/// (`conn.in-order`) with exactly one response each (`conn.one-response`). It is the conforming engine
+/// only: a deliberate fault (`--fault`) is a layer around it (`FaultyConnection`).
 public struct ServerConnection {
     /// One thing the model must do, in order.
     public enum Step {
@@ -27,10 +28,14 @@ public struct ServerConnection {
     public private(set) var isFinished = false
 
     public init(configuration: ServerConfiguration) {
+        self.init(configuration: configuration, enforcing: configuration.framing)
+    }
+
+    /// An engine whose decoder enforces `framing` while `lpj.describe` states the configured framing
+    /// (the `limit-off-by-one` fault).
+    init(configuration: ServerConfiguration, enforcing framing: FrameConfiguration) {
         self.configuration = configuration
         self.methods = MethodTable(configuration: configuration)
-        var framing = configuration.framing
-        if configuration.fault == .limitOffByOne { framing.maxBodyLength -= 1 }
         self.decoder = FrameDecoder(configuration: framing)
     }
 
@@ -40,20 +45,12 @@ public struct ServerConnection {
     /// The steps for every complete frame now in `buffer`, which holds what was read and not yet consumed.
     public mutating func receive(_ buffer: inout ByteBuffer) -> [Step] {
         guard !isFinished else { return [] }
-        if configuration.fault == .singleRead { return receiveAsOneFrame(&buffer) }
-        if configuration.fault == .crashOnShortRead, (1..<4).contains(buffer.readableBytes), !decoder.isInsideFrame {
-            // The tutorial's server: struct.unpack("I", recv(4)) raises on a short read, nothing catches it,
-            // and the interpreter exits with status 1 after printing the error.
-            printError("lpj serve: --fault crash-on-short-read: a read of \(buffer.readableBytes) octet(s) where a 4-octet prefix was expected; exiting")
-            exit(1)
-        }
         var steps: [Step] = []
         do {
             while let body = try decoder.decode(buffer: &buffer) { steps.append(step(for: body)) }
         } catch {
             steps.append(finish(error))
         }
-        if configuration.fault == .reorderPipelined { steps.reverse() }
         return steps
     }
 
@@ -81,11 +78,12 @@ public struct ServerConnection {
         return .finish(Response(error: error))
     }
 
-    private func step(for body: ByteBuffer) -> Step {
+    /// The step for one frame body: its method's outcome, or the error response to a body that is not
+    /// a request.
+    func step(for body: ByteBuffer) -> Step {
         do {
             let request = try Request(body: body, options: configuration.parser)
-            let outcome = methods.dispatch(request)
-            return .dispatch(outcome)
+            return .dispatch(methods.dispatch(request))
         } catch let error as WireError {
             return .dispatch(.respond(Response(error: error)))
         } catch {
@@ -93,34 +91,17 @@ public struct ServerConnection {
         }
     }
 
-    /// `--fault single-read`: the first four octets of each read are the prefix and the rest of that read
-    /// is the body, whatever the prefix says; a frame split over two reads is lost.
-    private mutating func receiveAsOneFrame(_ buffer: inout ByteBuffer) -> [Step] {
-        guard buffer.readableBytes >= 4, let prefix = buffer.readBytes(length: 4) else {
-            buffer.clear()
-            return []
-        }
-        if decoder.byteOrder == nil, detectedOrder == nil {
-            detectedOrder = ByteOrderDetection.detect(prefix[0], prefix[1], prefix[2], prefix[3], limit: configuration.framing.maxBodyLength).order
-        }
-        let order = byteOrder
-        let length = Int(order.value(prefix[0], prefix[1], prefix[2], prefix[3]))
-        let body = buffer.readSlice(length: min(length, buffer.readableBytes))!
-        buffer.clear()
-        return [step(for: body)]
-    }
-
     // MARK: - Writing
+
+    /// The order the first prefix showed, or the one the mode fixes; `nil` until an `auto` connection's
+    /// first prefix.
+    var decodedByteOrder: ByteOrder? { decoder.byteOrder }
 
     /// The connection's byte order: fixed by the mode, or what the first prefix showed in `auto` mode
     /// (`order.same-both-directions`).
-    public var byteOrder: ByteOrder { decoder.byteOrder ?? detectedOrder ?? .little }
+    public var byteOrder: ByteOrder { decoder.byteOrder ?? .little }
 
-    /// Under `--fault single-read` in auto mode, the order the first prefix showed (the decoder is bypassed).
-    private var detectedOrder: ByteOrder?
-
-    /// The frame of `response`: prefix and body in one buffer (`frame.single-write`), with the
-    /// configured fault applied.
+    /// The frame of `response`: prefix and body in one buffer (`frame.single-write`).
     public func frame(_ response: Response, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 64)
         appendFrame(response, to: &buffer)
@@ -129,18 +110,7 @@ public struct ServerConnection {
 
     /// Appends the frame of `response` to `buffer`.
     public func appendFrame(_ response: Response, to buffer: inout ByteBuffer) {
-        let body = configuration.fault == .nanOutput ? FaultyOutput.nanBody(response) : response.body()
-        var order = byteOrder
-        var length = body.count
-        switch configuration.fault {
-        case .bigEndianLength: order = order.swapped
-        case .lengthInCharacters: length = String(decoding: body, as: UTF8.self).count
-        default: break
-        }
-        buffer.writeInteger(UInt32(truncatingIfNeeded: length), endianness: order == .little ? .little : .big)
-        buffer.writeBytes(body)
+        let body = response.body()
+        FrameEncoder(byteOrder: byteOrder).write(to: &buffer) { $0.writeBytes(body) }
     }
-
-    /// Whether the model must write prefix and body separately, with Nagle on (`--fault split-writes`).
-    public var splitsWrites: Bool { configuration.fault == .splitWrites }
 }
