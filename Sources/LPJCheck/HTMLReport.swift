@@ -71,7 +71,7 @@ public enum HTMLReport {
             html += "</table>\n"
         }
         if let description = document.description {
-            html += "<h2>lpj.describe</h2>\n<pre class=\"block\">\(HTMLPage.escape(description))</pre>\n"
+            html += "<details><summary>What lpj.describe answered</summary>\n<pre class=\"block\">\(HTMLPage.escape(description))</pre></details>\n"
         }
         for (section, cases) in groups {
             html += "<h2 id=\"section-\(HTMLPage.fileName(section.key))\">\(HTMLPage.escape(section.key))"
@@ -98,11 +98,11 @@ public enum HTMLReport {
         var html = "<nav><a href=\"../index.html#section-\(HTMLPage.fileName(section.key))\">← every case of \(HTMLPage.escape(name(document, parent)))</a>"
             + (parent.map { " · <a href=\"../\($0.index)\">all implementations</a>" } ?? "") + "</nav>\n"
         html += "<h1 class=\"mono\">\(HTMLPage.escape(reportCase.id))</h1>\n<p>\(HTMLPage.escape(reportCase.title))</p>\n"
-        html += "<table>\n<tr><th>verdict</th>" + HTMLPage.verdictCell(reportCase.shown, word: reportCase.verdictWord) + "</tr>\n"
-            + "<tr><th>level</th><td>\(HTMLPage.escape(reportCase.level))</td></tr>\n"
-            + "<tr><th>spec section</th><td>\(HTMLPage.escape(section.key))\(section.title.isEmpty ? "" : ": " + HTMLPage.escape(section.title))</td></tr>\n"
-            + "<tr><th>server</th><td>\(HTMLPage.escape(name(document, parent)))</td></tr>\n"
-            + "<tr><th>time</th><td>\(reportCase.milliseconds) ms</td></tr>\n</table>\n"
+        html += "<table>\n<tr><th>verdict</th><th>level</th><th>spec section</th><th>server</th><th>time</th></tr>\n<tr>"
+            + HTMLPage.verdictCell(reportCase.shown, word: reportCase.verdictWord)
+            + "<td>\(HTMLPage.escape(reportCase.level))</td>"
+            + "<td>\(HTMLPage.escape(section.key))\(section.title.isEmpty ? "" : ": " + HTMLPage.escape(section.title))</td>"
+            + "<td>\(HTMLPage.escape(name(document, parent)))</td><td class=\"num\">\(reportCase.milliseconds) ms</td></tr>\n</table>\n"
         html += "<h2>Summary</h2>\n<p>\(HTMLPage.escape(reportCase.summary))</p>\n"
         if !reportCase.violations.isEmpty {
             html += "<h2>Requirements broken</h2>\n"
@@ -111,13 +111,17 @@ public enum HTMLReport {
             }
         }
         html += "<h2>What this case tests</h2>\n"
-        if reportCase.tests.isEmpty {
+        let broken = Set(reportCase.violations.map(\.requirement))
+        let untold = reportCase.tests.filter { !broken.contains($0) }
+        if !reportCase.tests.isEmpty, untold.isEmpty {
+            html += "<p>The requirement(s) above.</p>\n"
+        } else if reportCase.tests.isEmpty {
             let items = reportCase.rules.flatMap { rule in SpecInventory.all.filter { $0.rule == rule } }
             html += reportCase.rules.isEmpty ? "<p class=\"muted\">The case names no rule.</p>\n"
                 : "<p class=\"muted\">Rules \(HTMLPage.escape(reportCase.rules.joined(separator: ", "))): every requirement under them.</p>\n"
             html += items.map { requirement($0.id, level: nil, seen: nil) }.joined()
         } else {
-            html += reportCase.tests.map { requirement($0, level: nil, seen: nil) }.joined()
+            html += (broken.isEmpty ? "" : "<p>The requirement(s) above, and:</p>\n") + untold.map { requirement($0, level: nil, seen: nil) }.joined()
         }
         html += "<h2>Evidence</h2>\n" + (reportCase.details.isEmpty
             ? "<p class=\"muted\">None recorded: the runner keeps evidence for failures and warnings.</p>\n"
