@@ -67,9 +67,7 @@ let package = Package(
                 "LPJWire", "LPJSockets", "LPJClient", "LPJTimers", "CLPJSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            ]
         ),
         // Load generation and the benchmark sweep: lpj bench.
         .target(

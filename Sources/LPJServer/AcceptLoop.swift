@@ -20,7 +20,8 @@ func refuse(_ socket: Socket, configuration: ServerConfiguration) {
     socket.close()
 }
 
-/// How many connection threads are still running.
+/// How many connection threads are still running. Unchecked: `count` is read and written only while
+/// `condition` is locked.
 final class ActiveCount: @unchecked Sendable {
     private let condition = NSCondition()
     private var count = 0

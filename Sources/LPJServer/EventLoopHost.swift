@@ -49,7 +49,7 @@ struct EventLoopHost {
             }
         }
         let noDelay: SocketOptionValue = configuration.fault == .splitWrites ? 0 : 1
-        let stopAccepting: () -> Void
+        let stopAccepting: @Sendable () -> Void
         let accepting: EventLoopFuture<Void>
         if shared {
             let acceptor = SharedAcceptor(listener: listener, shutdown: shutdown) { socket in
@@ -94,12 +94,12 @@ struct EventLoopHost {
 }
 
 /// Accepts on a listening socket that other processes share, on a thread of its own, until a stop.
-final class SharedAcceptor: @unchecked Sendable {
+final class SharedAcceptor: Sendable {
     let listener: Socket
     let shutdown: ShutdownSignal
-    let handOver: (Socket) -> Void
+    let handOver: @Sendable (Socket) -> Void
 
-    init(listener: Socket, shutdown: ShutdownSignal, handOver: @escaping (Socket) -> Void) {
+    init(listener: Socket, shutdown: ShutdownSignal, handOver: @escaping @Sendable (Socket) -> Void) {
         self.listener = listener
         self.shutdown = shutdown
         self.handOver = handOver

@@ -22,7 +22,7 @@ public enum ReferenceServer {
         if let fault = configuration.fault { line += ", FAULT \(fault.rawValue)" }
         line += ", pid \(getpid()))"
         announce(line)
-        fflush(stdout)
+        fflush(nil)  // every C output stream, before a fork copies its buffer or a reader waits for it
 
         try configuration.model.runner.run(listener: listener, configuration: configuration, shutdown: shutdown)
     }

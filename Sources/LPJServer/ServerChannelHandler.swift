@@ -382,10 +382,10 @@ final class ServerChannelHandler: ChannelDuplexHandler {
         #if os(Linux)
         typealias MemoryInfo = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
         guard let provider = channel as? SocketOptionProvider else { return nil }
-        var result: Int?
+        let result = NIOLoopBoundBox<Int?>(nil, eventLoop: channel.eventLoop)
         let info: EventLoopFuture<MemoryInfo> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: 55 /* SO_MEMINFO */)
-        info.whenSuccess { result = Int($0.5) }
-        return result
+        info.whenSuccess { result.value = Int($0.5) }
+        return result.value
         #else
         return nil
         #endif
@@ -419,7 +419,7 @@ enum ConnectionTimer {
     case scheduled(Scheduled<Void>)
     case wheel(EventLoopTimers, EventLoopTimers.Timer)
 
-    init(afterMilliseconds milliseconds: Int, on eventLoop: EventLoop, wheel: EventLoopTimers?, _ action: @escaping () -> Void) {
+    init(afterMilliseconds milliseconds: Int, on eventLoop: EventLoop, wheel: EventLoopTimers?, _ action: @escaping @Sendable () -> Void) {
         if let wheel {
             self = .wheel(wheel, wheel.schedule(afterMilliseconds: milliseconds, action))
         } else {

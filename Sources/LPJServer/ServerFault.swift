@@ -1,8 +1,6 @@
-import ArgumentParser
-
 /// A deliberate bug the server can be started with (`lpj serve --fault NAME`), each one a mistake real
 /// peers make, so that a conformance checker can be shown to catch it.
-public enum ServerFault: String, CaseIterable, Sendable, ExpressibleByArgument {
+public enum ServerFault: String, CaseIterable, Sendable {
     case bigEndianLength = "big-endian-length"
     case lengthInCharacters = "length-in-characters"
     case singleRead = "single-read"
@@ -27,6 +25,4 @@ public enum ServerFault: String, CaseIterable, Sendable, ExpressibleByArgument {
         case .crashOnShortRead: return "dies when a read ends inside a prefix, as struct.unpack on a short recv(4) does (breaks conn.eof-inside-frame)"
         }
     }
-
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }

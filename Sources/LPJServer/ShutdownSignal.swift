@@ -13,7 +13,8 @@ nonisolated(unsafe) private var childPipeWriteEnd: Int32 = -1
 ///
 /// A process's own signals write to its own pipe; a worker process also watches its parent's pipe, which
 /// it inherits across `fork`, so one signal to the parent stops every worker (each after answering what
-/// it has received), while a signal to one worker stops only that worker.
+/// it has received), while a signal to one worker stops only that worker. Unchecked: `descriptors`
+/// changes only in `becomeWorker`, in a freshly forked child before it starts any thread.
 public final class ShutdownSignal: @unchecked Sendable {
     /// Descriptors that become readable when this process should stop.
     public private(set) var descriptors: [Int32]

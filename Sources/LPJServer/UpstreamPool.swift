@@ -34,7 +34,7 @@ final class UpstreamPool: @unchecked Sendable {
         connection.client.whenComplete { [weak self, weak connection] result in
             switch result {
             case .success(let client):
-                client.channel.closeFuture.whenComplete { _ in
+                client.channel.closeFuture.whenComplete { [weak self, weak connection] _ in
                     if let self, let connection { self.forget(connection, key: key) }
                 }
             case .failure:
@@ -64,7 +64,8 @@ final class UpstreamPool: @unchecked Sendable {
     }
 }
 
-/// One upstream connection of `UpstreamPool`, with the calls on it not yet settled.
+/// One upstream connection of `UpstreamPool`, with the calls on it not yet settled. Used on the loop
+/// only, like its pool.
 final class UpstreamConnection: @unchecked Sendable {
     let client: EventLoopFuture<PipeliningClient>
     fileprivate(set) var outstanding = 0

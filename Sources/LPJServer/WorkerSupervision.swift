@@ -18,7 +18,7 @@ struct WorkerPool {
         let parent = getpid()
         var workers = Set<pid_t>()
         func spawn() {
-            fflush(stdout)
+            fflush(nil)  // every C output stream, before a fork copies its buffer or a reader waits for it
             let pid = clpj_fork()
             if pid == 0 {
                 shutdown.becomeWorker(parent: parent)

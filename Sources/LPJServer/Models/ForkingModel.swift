@@ -24,7 +24,7 @@ enum ForkingModel: ServerModelRunner {
                 refuse(socket, configuration: configuration)
                 continue
             }
-            fflush(stdout)
+            fflush(nil)  // every C output stream, before a fork copies its buffer or a reader waits for it
             let pid = clpj_fork()
             if pid == 0 {
                 shutdown.becomeWorker(parent: parent)

@@ -1,10 +1,8 @@
-import ArgumentParser
-
 /// The ways the reference server can serve connections. The CLI names are fixed: other tools depend on
 /// them, and take the list from `lpj serve --list-models`.
 ///
 /// Each model is one file under `Models/`; adding one is that file and one case here, mapped in `runner`.
-public enum ServerModel: String, CaseIterable, Sendable, ExpressibleByArgument {
+public enum ServerModel: String, CaseIterable, Sendable {
     case blocking
     case threaded
     case forking
@@ -34,6 +32,4 @@ public enum ServerModel: String, CaseIterable, Sendable, ExpressibleByArgument {
 
     /// Whether several connections are served at the same time.
     public var isConcurrent: Bool { capabilities.isConcurrent }
-
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }

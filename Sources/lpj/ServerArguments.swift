@@ -1,0 +1,7 @@
+import ArgumentParser
+import LPJServer
+
+// The server's choices as command-line arguments: the names are the raw values (`--model event-loop`,
+// `--fault split-writes`), and help lists every case. LPJServer itself knows nothing of the CLI.
+extension ServerModel: ExpressibleByArgument {}
+extension ServerFault: ExpressibleByArgument {}
