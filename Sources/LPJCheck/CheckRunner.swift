@@ -47,7 +47,7 @@ public struct CaseResult: Sendable {
     /// The requirements the server was seen to break in this case.
     public var violations: [Violation] = []
     public var details: [String]
-    /// A shell command that replays the exact octets the case sent.
+    /// A command that repeats what the case sent (see `Evidence.replayCommand`), for failures and warnings.
     public var replay: String?
     public var milliseconds: Int
     /// Every connection the case opened, as it went on the wire (empty for cases that open none).
@@ -149,6 +149,9 @@ public struct CheckRunner {
                 let elapsed = ContinuousClock.now - start
                 result = Self.result(checkCase, outcome, Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000), target)
                 result.wire = wire
+                if result.verdict == .failed || result.verdict == .warning {
+                    result.replay = Evidence.replayCommand(wire: wire, sent: outcome.sent, address: target.address, host: target.host, port: target.port, caseID: checkCase.id)
+                }
             }
             if options.strict, result.verdict == .warning { result.verdict = .failed }
             if options.expectedDeviations.contains(checkCase.id) {
@@ -197,7 +200,6 @@ public struct CheckRunner {
         return CaseResult(
             id: checkCase.id, title: checkCase.title, rules: checkCase.rules, level: checkCase.level, verdict: outcome.verdict,
             summary: outcome.summary, violations: outcome.violations, details: failed ? outcome.details : [],
-            replay: failed ? outcome.sent.map { Evidence.replayCommand($0, host: target.host, port: target.port, caseID: checkCase.id) } : nil,
-            milliseconds: milliseconds)
+            replay: nil, milliseconds: milliseconds)
     }
 }

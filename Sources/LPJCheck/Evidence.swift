@@ -144,16 +144,34 @@ public enum Evidence {
         return "no answer before the time-out"
     }
 
-    /// A one-line shell command that sends `bytes` to `address` and shows the reply in hex.
-    public static func replayCommand(_ bytes: [UInt8], host: String, port: Int, caseID: String) -> String {
-        guard bytes.count <= 2_048 else { return "lpj check \(host):\(port) --only \(caseID)" }
+    /// The command that repeats what a failed case sent. Where one write on one connection is enough (no
+    /// second write, no pause, no half-close), a POSIX shell one-liner (`shellReplay`); otherwise
+    /// `lpj replay CASE HOST:PORT --report REPORT.json`, which repeats the case's wire log from the JSON
+    /// report: every connection, write boundary, pause and half-close.
+    public static func replayCommand(wire: [WireLog], sent: [UInt8]?, address: String, host: String, port: Int, caseID: String) -> String? {
+        let events = wire.flatMap(\.events)
+        let writes = events.filter { $0.kind == .sent }
+        if wire.count == 1, writes.count == 1, !events.contains(where: { $0.kind == .halfClosed }),
+           writes[0].octets.count == writes[0].octetCount, writes[0].octetCount <= 2_048 {
+            return shellReplay(writes[0].octets, host: host, port: port)
+        }
+        if !writes.isEmpty { return "lpj replay \(caseID) \(address) --report REPORT.json" }
+        guard let sent else { return nil }
+        return sent.count <= 2_048 ? shellReplay(sent, host: host, port: port) : "lpj replay \(caseID) \(address)"
+    }
+
+    /// A one-line command that writes `bytes` to `host`:`port` in one write and shows the reply in hex, for
+    /// any POSIX shell (dash too) on a system with bash and coreutils, as every Debian has: `printf` with
+    /// 3-digit octal escapes (dash's printf has no `\x`), bash's `/dev/tcp` for the connection (no `nc`,
+    /// which is not installed by default; python3 is not either), `od` for the dump. It waits 3 s for the reply (then SIGKILL, which a blocked SIGTERM cannot stop).
+    public static func shellReplay(_ bytes: [UInt8], host: String, port: Int) -> String {
         let escaped = bytes.map { byte -> String in
             switch byte {
             case 0x20...0x7e where byte != 0x27 && byte != 0x5c && byte != 0x25: return String(UnicodeScalar(byte))
-            default: return "\\x" + hexPair(byte)
+            default: return "\\" + String(byte, radix: 8).leftPadded(3).replacingOccurrences(of: " ", with: "0")
             }
         }.joined()
-        return "printf '\(escaped)' | timeout 3 nc \(host) \(port) | xxd"
+        return "printf '\(escaped)' | bash -c 'exec 3<>/dev/tcp/\(host)/\(port); cat >&3; exec timeout -s KILL 3 cat <&3' | od -A d -t x1z -v"
     }
 
     static func hexPair(_ byte: UInt8) -> String { hexByte(byte) }

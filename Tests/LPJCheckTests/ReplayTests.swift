@@ -1,0 +1,125 @@
+import Foundation
+@testable import LPJCheck
+import LPJSockets
+import LPJWire
+import Testing
+
+/// Replays reproduce: `WireReplay` repeats a segmented case's writes from its JSON report in the same
+/// boundaries with the same pause (a server that logs its reads sees them so), and the shell one-liner
+/// of a one-write case runs under dash without nc and shows the server's answer.
+@Suite("Replays of cases", .serialized)
+struct ReplayTests {
+    /// A server for one connection that keeps every read with its time and answers nothing.
+    final class ChunkServer: @unchecked Sendable {
+        let listener: Socket
+        let port: Int
+        private let lock = NSLock()
+        private var chunks: [(octets: [UInt8], at: ContinuousClock.Instant)] = []
+        private let done = DispatchSemaphore(value: 0)
+
+        init() throws {
+            listener = try Socket.listen(host: "127.0.0.1", port: 0, backlog: 4)
+            port = listener.localPort
+            Thread { [self] in serve() }.start()
+        }
+
+        private func serve() {
+            defer { done.signal() }
+            guard (try? listener.waitUntilReadable(timeoutMilliseconds: 5_000)) == true, let connection = try? listener.accept() else { return }
+            let end = ContinuousClock.now + .seconds(5)
+            while ContinuousClock.now < end {
+                guard (try? connection.waitUntilReadable(timeoutMilliseconds: 100)) == true else { continue }
+                var chunk = [UInt8](repeating: 0, count: 65_536)
+                let count = chunk.withUnsafeMutableBytes { Glibc.recv(connection.descriptor, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { return }
+                let at = ContinuousClock.now
+                lock.withLock { chunks.append((Array(chunk[..<count]), at)) }
+            }
+        }
+
+        /// Every read, once the client closed (or 5 s passed).
+        func reads() -> [(octets: [UInt8], at: ContinuousClock.Instant)] {
+            _ = done.wait(timeout: .now() + 6)
+            return lock.withLock { chunks }
+        }
+    }
+
+    @Test("a ping split in its body, replayed from the JSON report: the server reads the same two pieces about 150 ms apart")
+    func segmentedReplay() throws {
+        let pinger = try HostileServer(.plainPing)
+        defer { pinger.stop() }
+        let target = CheckTarget(host: "127.0.0.1", port: pinger.port, byteOrder: .little, timeoutMilliseconds: 1_000)
+        var options = CheckOptions()
+        options.only = ["segmentation.split-body"]
+        let report = CheckRunner(target: target, probe: try HostileServerTests.neutralProbe(), cases: try CaseCatalog.all(), options: options).run()
+        // Through the JSON report, as `lpj replay --report` reads it.
+        let json = try JSONParser.parse(JSONWriter.string(ReportFormat.json(report)))
+        guard case .array(let cases)? = json.objectValue?["cases"],
+              case .array(let wire)? = cases.first(where: { $0.objectValue?["id"] == "segmentation.split-body" })?.objectValue?["wire"] else {
+            Issue.record("no wire log in the report")
+            return
+        }
+        let logs = wire.compactMap(WireLog.init(json:))
+        let pieces = logs.flatMap(\.events).filter { $0.kind == .sent }.map(\.octets)
+        #expect(pieces.count == 2)
+
+        let server = try ChunkServer()
+        let outcome = WireReplay(host: "127.0.0.1", port: server.port, logs: logs, quietMilliseconds: 300).run()
+        let reads = server.reads()
+        #expect(outcome.failures.isEmpty)
+        #expect(reads.map(\.octets) == pieces, "the server read \(reads.map(\.octets.count)) octets, the case wrote \(pieces.map(\.count))")
+        if reads.count == 2 {
+            let gap = reads[1].at - reads[0].at
+            #expect(gap >= .milliseconds(140) && gap < .milliseconds(1_000), "the pause between the pieces: \(gap)")
+        }
+        #expect(outcome.wire.flatMap(\.events).filter { $0.kind == .sent }.map(\.octets) == pieces)
+        #expect(outcome.wire.first?.events.last?.kind == .closed)
+    }
+
+    /// `dash` where installed, else `sh`.
+    static let posixShell = ["/usr/bin/dash", "/bin/dash", "/bin/sh"].first { FileManager.default.isExecutableFile(atPath: $0) }!
+
+    @Test("the one-liner of a one-write case runs under dash, without nc, and dumps the pong")
+    func shellOneLiner() throws {
+        let server = try HostileServer(.plainPing)
+        defer { server.stop() }
+        // Octets a shell quote or printf would mangle: NUL, quote, backslash, percent, a digit after an escape.
+        let request = FrameEncoder(byteOrder: .little).frame(Request(method: "ping", params: "a'b\\c%d\u{1}2").body())
+        let command = Evidence.replayCommand(wire: [WireLog(connection: 1, events: [WireEvent(kind: .connected, milliseconds: 0),
+                                                                                     WireEvent(kind: .sent, milliseconds: 1, octets: request)])],
+                                             sent: request, address: "127.0.0.1:\(server.port)", host: "127.0.0.1", port: server.port, caseID: "x")
+        let line = try #require(command)
+        #expect(!line.contains("\\x") && !line.contains(" nc "), "\(line)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.posixShell)
+        process.arguments = ["-c", line]
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lpj-replay-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        let start = ContinuousClock.now
+        try process.run()
+        // The one-liner waits 3 s for the reply, then ends: 10 s is a hang.
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(ContinuousClock.now - start < .seconds(6), "the one-liner ends after its 3 s wait")
+        let dump = try String(contentsOf: output, encoding: .utf8)
+        // od -A d -t x1z: offsets, hex pairs, then the printable octets between > and <.
+        let hex = dump.split(separator: "\n").flatMap { line in line.split(separator: ">").first?.split(separator: " ").dropFirst() ?? [] }
+        let pong = FrameEncoder(byteOrder: .little).frame(Response(out: "pong", result: "a'b\\c%d\u{1}2").body())
+        #expect(hex.compactMap { UInt8($0, radix: 16) } == pong, "\(Self.posixShell): \(line)\n\(dump)")
+    }
+
+    @Test("several writes, a pause or a half-close: the replay is lpj replay with the report")
+    func severalWrites() {
+        let events = [WireEvent(kind: .connected, milliseconds: 0), WireEvent(kind: .sent, milliseconds: 1, octets: [1]),
+                      WireEvent(kind: .sent, milliseconds: 151, octets: [2])]
+        let command = Evidence.replayCommand(wire: [WireLog(connection: 1, events: events)], sent: [1, 2], address: "[::1]:7", host: "::1", port: 7, caseID: "segmentation.x")
+        #expect(command == "lpj replay segmentation.x [::1]:7 --report REPORT.json")
+        let halfClosed = [WireEvent(kind: .connected, milliseconds: 0), WireEvent(kind: .sent, milliseconds: 1, octets: [1]), WireEvent(kind: .halfClosed, milliseconds: 2)]
+        #expect(Evidence.replayCommand(wire: [WireLog(connection: 1, events: halfClosed)], sent: [1], address: "h:1", host: "h", port: 1, caseID: "c")
+                == "lpj replay c h:1 --report REPORT.json")
+    }
+}
