@@ -76,6 +76,48 @@ struct ReplayTests {
         #expect(outcome.wire.first?.events.last?.kind == .closed)
     }
 
+    /// Runs `lpj` with `arguments` for at most 20 s: its exit status and standard output.
+    static func lpj(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lpj-replay-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let process = Process()
+        process.executableURL = ReportSchemaTests.lpj
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return (process.terminationStatus, try String(contentsOf: output, encoding: .utf8))
+    }
+
+    @Test("lpj replay, as a process: from a report file it repeats the pieces; without one it runs the case; an unknown case is a usage error")
+    func replayCommand() throws {
+        let pinger = try HostileServer(.plainPing)
+        defer { pinger.stop() }
+        let (status, text) = try Self.lpj(["check", "127.0.0.1:\(pinger.port)", "--format", "json", "--only", "segmentation.split-prefix-1"])
+        #expect(status == 0)
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("lpj-report-\(UUID().uuidString).json")
+        try text.write(to: report, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: report) }
+
+        let server = try ChunkServer()
+        let replayed = try Self.lpj(["replay", "segmentation.split-prefix-1", "127.0.0.1:\(server.port)", "--report", report.path, "--timeout", "300"])
+        let reads = server.reads()
+        #expect(replayed.status == 0)
+        #expect(reads.map(\.octets.count) == [1, 35], "the server read \(reads.map(\.octets.count))")
+        if reads.count == 2 { #expect(reads[1].at - reads[0].at >= .milliseconds(140), "the pause: \(reads[1].at - reads[0].at)") }
+        #expect(replayed.output.contains("sent 1 octet\n") && replayed.output.contains("closed by the client"), "\(replayed.output)")
+
+        let ran = try Self.lpj(["replay", "segmentation.split-prefix-1", "127.0.0.1:\(pinger.port)", "--timeout", "1000"])
+        #expect(ran.status == 0)
+        #expect(ran.output.contains("received 37 octets") && ran.output.contains("passed segmentation.split-prefix-1"), "\(ran.output)")
+        #expect(try Self.lpj(["replay", "no.such-case", "127.0.0.1:\(pinger.port)", "--report", report.path]).status == 64)
+    }
+
     /// `dash` where installed, else `sh`.
     static let posixShell = ["/usr/bin/dash", "/bin/dash", "/bin/sh"].first { FileManager.default.isExecutableFile(atPath: $0) }!
 
