@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // The wire codec: framing, JSON, messages. No I/O.
@@ -67,6 +68,7 @@ let package = Package(
                 "LPJWire", "LPJSockets", "LPJClient", "LPJTimers", "CLPJSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Load generation and the benchmark sweep: lpj bench.
@@ -91,6 +93,7 @@ let package = Package(
                 "LPJProcess",
                 "LPJSpec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The timing wheel against a binary heap: swift run -c release lpj-bench-timers.

@@ -16,7 +16,8 @@ func nextConnection(on listener: Socket, shutdown: ShutdownSignal, alsoWatching 
 
 /// Closes a connection over the bound at once (`sec.connection-limit`).
 func refuse(_ socket: Socket, configuration: ServerConfiguration) {
-    if configuration.verbose { printError("connection refused: \(configuration.maxConnections) connections already (sec.connection-limit)") }
+    configuration.logger.forConnection(peer: peerAddress(of: socket.descriptor))
+        .info("connection refused: \(configuration.maxConnections) connections already (sec.connection-limit)")
     socket.close()
 }
 

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import LPJClient
 import LPJSockets
+import Logging
 import LPJWire
 import NIOCore
 
@@ -19,21 +20,29 @@ struct BlockingConnection {
     let shutdown: ShutdownSignal
     private var connection: any ConnectionEngine
     private var buffer = ByteBuffer()
+    private let log: Logger
 
     init(socket: Socket, configuration: ServerConfiguration, shutdown: ShutdownSignal) {
         self.socket = socket
         self.configuration = configuration
         self.shutdown = shutdown
         self.connection = connectionEngine(for: configuration)
+        self.log = configuration.logger.forConnection(peer: peerAddress(of: socket.descriptor))
         socket.setNoDelay(!connection.splitsWrites)
     }
 
     mutating func serve() {
-        defer { socket.close() }
+        log.debug("connection opened")
+        defer {
+            socket.close()
+            log.debug("connection closed")
+        }
         do {
             while try serveOnce() {}
+        } catch let stalled as SlowReaderStalled {
+            log.info("slow reader: \(stalled)")
         } catch {
-            if configuration.verbose { printError("connection error: \(error)") }
+            log.debug("connection error: \(error)")
         }
     }
 
@@ -42,6 +51,11 @@ struct BlockingConnection {
         let ready = waitReadable([socket.descriptor] + shutdown.descriptors, timeoutMilliseconds: currentTimeout)
         if ready.isEmpty {
             // Idle or slow: close only between frames with nothing outstanding, or on a stalled partial frame.
+            if isInsidePartialFrame {
+                log.info("slow sender: a partial frame waited \(currentTimeout) ms; closing (sec.slow-sender)")
+            } else {
+                log.info("idle for \(currentTimeout) ms; closing (conn.idle-timeout)")
+            }
             return false
         }
         if ready.contains(socket.descriptor) {
@@ -55,13 +69,16 @@ struct BlockingConnection {
         return false
     }
 
+    private var isInsidePartialFrame: Bool { connection.isInsideFrame || buffer.readableBytes > 0 }
+
     private var currentTimeout: Int {
-        if connection.isInsideFrame || buffer.readableBytes > 0 { return configuration.partialFrameTimeoutMilliseconds ?? -1 }
+        if isInsidePartialFrame { return configuration.partialFrameTimeoutMilliseconds ?? -1 }
         return configuration.idleTimeoutMilliseconds ?? -1
     }
 
     /// Carries out `steps` in order; `false` when the connection must close.
     private func run(_ steps: [ServerConnection.Step]) throws -> Bool {
+        log.protocolErrors(in: steps, closing: connection.closingError)
         for step in steps {
             switch step {
             case .dispatch(.respond(let response)):

@@ -7,6 +7,8 @@ import NIOCore
 protocol ConnectionEngine {
     /// Whether a partial frame is waiting for more octets (for `sec.slow-sender` time-outs).
     var isInsideFrame: Bool { get }
+    /// Why the stream could not be read on, once a `.finish` step for a frame error has been returned.
+    var closingError: WireError? { get }
     /// Whether the model must write prefix and body separately, with Nagle on (`--fault split-writes`).
     var splitsWrites: Bool { get }
     /// The steps for every complete frame now in `buffer`.

@@ -39,7 +39,8 @@ struct EventLoopHost {
         let initialize: @Sendable (Channel) -> EventLoopFuture<Void> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 guard connections.count < configuration.maxConnections else {
-                    if configuration.verbose { printError("connection refused: \(configuration.maxConnections) connections already (sec.connection-limit)") }
+                    configuration.logger.forConnection(peer: peerAddress(channel.remoteAddress))
+                        .info("connection refused: \(configuration.maxConnections) connections already (sec.connection-limit)")
                     channel.close(promise: nil)
                     return
                 }

@@ -29,6 +29,8 @@ struct FaultyConnection: ConnectionEngine {
 
     var isInsideFrame: Bool { engine.isInsideFrame }
 
+    var closingError: WireError? { engine.closingError }
+
     var splitsWrites: Bool { fault == .splitWrites }
 
     mutating func receive(_ buffer: inout ByteBuffer) -> [ServerConnection.Step] {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Logging
 import LPJWire
 import NIOCore
 
@@ -29,6 +30,8 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     private let configuration: ServerConfiguration
     private let scheduler: MicroThreadScheduler?
     private var connection: any ConnectionEngine
+    /// The server's logger; `channelActive` adds the peer.
+    private var log: Logger
     private var received: ByteBuffer?
 
     /// Serial mode: steps not yet run, and whether one is waiting on a timer or an upstream.
@@ -64,9 +67,12 @@ final class ServerChannelHandler: ChannelDuplexHandler {
         self.configuration = configuration
         self.scheduler = scheduler
         self.connection = connectionEngine(for: configuration)
+        self.log = configuration.logger
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        log = log.forConnection(peer: peerAddress(context.channel.remoteAddress))
+        log.debug("connection opened")
         armTimeout(context: context)
         context.fireChannelActive()
     }
@@ -146,11 +152,12 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if configuration.verbose { printError("connection error: \(error)") }
+        log.debug("connection error: \(error)")
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        log.debug("connection closed")
         timeout?.cancel()
         timeout = nil
         slowReader?.cancel()
@@ -162,6 +169,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
 
     private func handle(_ steps: [ServerConnection.Step], context: ChannelHandlerContext) {
         guard !steps.isEmpty else { return }
+        log.protocolErrors(in: steps, closing: connection.closingError)
         if scheduler != nil {
             for step in steps { start(step, context: context) }
         } else {
@@ -357,7 +365,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
             handler.takenAtSample = taken
             handler.queuedAtSample = queued
             if (NIODeadline.now() - handler.lastProgress).nanoseconds / 1_000_000 >= bound64 {
-                if handler.configuration.verbose { printError("connection error: the client took none of the responses for \(bound) ms: reset (sec.slow-reader)") }
+                handler.log.info("slow reader: the client took none of the responses for \(bound) ms; reset (sec.slow-reader)")
                 // SO_LINGER with a zero time-out: a reset, and the unsent octets dropped.
                 if let provider = context.channel as? SocketOptionProvider {
                     _ = provider.setSoLinger(linger(l_onoff: 1, l_linger: 0))
@@ -404,8 +412,10 @@ final class ServerChannelHandler: ChannelDuplexHandler {
         timeout = ConnectionTimer(afterMilliseconds: milliseconds, on: context.eventLoop, wheel: scheduler?.timers) {
             let (handler, context) = bound.value
             if handler.hasPartialFrame {
+                handler.log.info("slow sender: a partial frame waited \(milliseconds) ms; closing (sec.slow-sender)")
                 handler.dropStalledFrame(context: context)
             } else if !handler.hasOutstandingWork {
+                handler.log.info("idle for \(milliseconds) ms; closing (conn.idle-timeout)")
                 context.close(promise: nil)
             } else {
                 handler.armTimeout(context: context)

@@ -1,3 +1,4 @@
+import Logging
 import LPJWire
 
 /// Everything a server is started with, with every default in one place.
@@ -30,8 +31,9 @@ public struct ServerConfiguration: Sendable {
     public var relayAllowList = RelayAllowList()
     /// A deliberate bug to show, or `nil` for a conforming server.
     public var fault: ServerFault? = nil
-    /// Print a line per connection and error to standard error.
-    public var verbose = false
+    /// What the server logs to standard error: `info` logs time-outs, refusals and workers replaced;
+    /// `debug` adds connections opened and closed and every protocol error. Default: `info`.
+    public var logLevel: Logger.Level = .info
 
     public init() {}
 }

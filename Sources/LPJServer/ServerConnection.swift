@@ -26,6 +26,8 @@ public struct ServerConnection {
     private var decoder: FrameDecoder
     /// Set once a `.finish` step has been returned: nothing more is read.
     public private(set) var isFinished = false
+    /// Why the stream could not be read on, once a `.finish` step for a frame error has been returned.
+    public private(set) var closingError: WireError?
 
     public init(configuration: ServerConfiguration) {
         self.init(configuration: configuration, enforcing: configuration.framing)
@@ -71,6 +73,7 @@ public struct ServerConnection {
 
     private mutating func finish(_ error: Error) -> Step {
         isFinished = true
+        closingError = error as? WireError
         guard var error = error as? WireError, error.code == .frameTooLarge else { return .finish(nil) }
         // The decoder's offset counts from the start of the stream; no body was read, so the
         // response carries none (msg.error-response).

@@ -33,7 +33,7 @@ struct WorkerPool {
             let exited = reapExited(&workers, shutdown: shutdown)
             if shutdown.isTriggered { break }
             for pid in exited {
-                if configuration.verbose { printError("worker \(pid) exited; starting a replacement") }
+                configuration.logger.notice("worker \(pid) exited; starting a replacement")
                 spawn()
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import LPJServer
 import LPJWire
 
@@ -64,10 +65,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Misbehave in exactly one known way (see the list below).")
     var fault: ServerFault?
 
-    @Option(name: .customLong("log-level"), help: "info, or debug for a line per connection error.")
-    var logLevel: LogLevel = .info
-
-    enum LogLevel: String, ExpressibleByArgument, CaseIterable { case info, debug }
+    @Option(name: .customLong("log-level"), help: "What to log on standard error, one timestamped line each: info logs time-outs, refusals and replaced workers; debug adds connections (with their peers) and every protocol error (its rule, offset and the response sent).")
+    var logLevel: Logger.Level = .info
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0-65535") }
@@ -105,7 +104,7 @@ struct ServeCommand: ParsableCommand {
         configuration.maxConnections = maxConnections
         configuration.relayAllowList = RelayAllowList(entries: try relayAllow.map(RelayAllowList.Entry.init(parsing:)))
         configuration.fault = fault
-        configuration.verbose = logLevel == .debug
+        configuration.logLevel = logLevel
         try ReferenceServer.run(configuration) { print($0) }
     }
 }

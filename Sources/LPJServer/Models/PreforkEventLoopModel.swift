@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import LPJSockets
 
 /// `prefork-event-loop`: N worker processes, each running its own `event-loop` host on the one shared
@@ -18,7 +15,7 @@ enum PreforkEventLoopModel: ServerModelRunner {
                 try EventLoopHost(configuration: configuration, shutdown: shutdown, steps: .serial)
                     .run(listener: listener, shared: true)
             } catch {
-                printError("worker \(getpid()): \(error)")
+                configuration.logger.error("worker stopped: \(error)")
             }
         }
     }
