@@ -51,9 +51,8 @@ func main() {
 // serve reads, answers every whole frame in the buffer, and writes the answers in one write.
 func serve(connection net.Conn) {
 	defer connection.Close()
-	input := make([]byte, 0, 4096)
-	output := make([]byte, 0, 4096)
-	chunk := make([]byte, 65536)
+	var input, output []byte
+	chunk := make([]byte, 4096) // bufio.Reader's default size
 	for {
 		count, err := connection.Read(chunk)
 		if count == 0 || err != nil {

@@ -69,15 +69,16 @@ async fn serve(host: String, port: u16, threads: usize) {
 
 /// One connection: read, answer every whole frame in the buffer, write the answers in one write.
 async fn connection(mut stream: TcpStream) {
-    let mut input: Vec<u8> = Vec::with_capacity(4096);
-    let mut output: Vec<u8> = Vec::with_capacity(4096);
-    let mut chunk = vec![0u8; 65536];
+    let mut input: Vec<u8> = Vec::new();
+    let mut output: Vec<u8> = Vec::new();
     loop {
-        let count = match stream.read(&mut chunk).await {
+        if input.capacity() - input.len() < 1024 {
+            input.reserve(4096); // reads go straight into the input buffer
+        }
+        match stream.read_buf(&mut input).await {
             Ok(0) | Err(_) => return, // end of stream: whole frames were answered; a cut frame gets nothing
-            Ok(count) => count,
-        };
-        input.extend_from_slice(&chunk[..count]);
+            Ok(_) => {}
+        }
         let mut start = 0;
         let mut oversize = false;
         while input.len() - start >= 4 {
