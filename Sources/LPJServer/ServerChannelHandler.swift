@@ -7,10 +7,9 @@ import NIOCore
 
 /// One connection of the event-loop models: bytes in through `ServerConnection`, frames out in order.
 ///
-/// Serial (`event-loop`): steps run one after another; a `sleep` or `relay` parks the queue on a timer or
-/// a future, never the loop. Micro-threads (`coroutine`): each step runs at once as a task and gets a
-/// sequence number; finished responses wait in a reorder buffer until every earlier one has been written.
-/// In `coroutine`, the idle and slow-sender timers live on the scheduler's timing wheel.
+/// Its steps run through a `StepRunner` (`StepRunners.swift`): one after another (`SerialSteps`,
+/// `event-loop`), or each at once as a micro-thread with the responses reordered (`MicroThreadSteps`,
+/// `coroutine`). In `coroutine`, the idle and slow-sender timers live on the scheduler's timing wheel.
 ///
 /// Backpressure (`sec.buffer-bound.unprocessed`, `.unwritten`): the handler holds the channel's `read()`
 /// while more than `maxOutstanding` requests wait for their responses to be written, or while the
@@ -29,19 +28,12 @@ final class ServerChannelHandler: ChannelDuplexHandler {
 
     private let configuration: ServerConfiguration
     private let scheduler: MicroThreadScheduler?
+    /// How this connection runs its steps: one after another, or each as a micro-thread.
+    private let steps: any StepRunner
     private var connection: any ConnectionEngine
     /// The server's logger; `channelActive` adds the peer.
     private var log: Logger
     private var received: ByteBuffer?
-
-    /// Serial mode: steps not yet run, and whether one is waiting on a timer or an upstream.
-    private var queue = CircularBuffer<ServerConnection.Step>()
-    private var isWaiting = false
-
-    /// Micro-thread mode: the next sequence number to give and to write, and finished ones out of turn.
-    private var nextSequence = 0
-    private var nextToWrite = 0
-    private var finished: [Int: Completion] = [:]
 
     /// The connection closes once everything before this point is answered.
     private var isClosing = false
@@ -58,14 +50,10 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     /// Frames written since the last flush, sent as one buffer.
     private var pending: ByteBuffer?
 
-    private enum Completion {
-        case response(Response)
-        case close(Response?)
-    }
-
     init(configuration: ServerConfiguration, scheduler: MicroThreadScheduler?) {
         self.configuration = configuration
         self.scheduler = scheduler
+        self.steps = scheduler.map { MicroThreadSteps(scheduler: $0) } ?? SerialSteps()
         self.connection = connectionEngine(for: configuration)
         self.log = configuration.logger
     }
@@ -124,7 +112,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
 
     /// Requests read whose responses are not yet handed to the channel.
     private var outstandingCount: Int {
-        scheduler == nil ? queue.count + (isWaiting ? 1 : 0) : nextSequence - nextToWrite
+        steps.outstandingCount
     }
 
     private func isBackedUp(context: ChannelHandlerContext) -> Bool {
@@ -132,7 +120,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     }
 
     /// Issues the read held by `read(context:)` once the connection has drained.
-    private func resumeReadingIfDrained(context: ChannelHandlerContext) {
+    func resumeReadingIfDrained(context: ChannelHandlerContext) {
         guard readHeld, context.channel.isActive, !isBackedUp(context: context) else { return }
         readHeld = false
         context.read()
@@ -170,111 +158,14 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     private func handle(_ steps: [ServerConnection.Step], context: ChannelHandlerContext) {
         guard !steps.isEmpty else { return }
         log.protocolErrors(in: steps, closing: connection.closingError)
-        if scheduler != nil {
-            for step in steps { start(step, context: context) }
-        } else {
-            queue.append(contentsOf: steps)
-            runQueue(context: context)
-        }
-    }
-
-    /// Serial mode: runs queued steps until one has to wait.
-    private func runQueue(context: ChannelHandlerContext) {
-        while !isWaiting, let step = queue.popFirst() {
-            switch step {
-            case .dispatch(.respond(let response)):
-                write(response, context: context)
-            case .dispatch(.sleep(let milliseconds, let response)):
-                isWaiting = true
-                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
-                    let (handler, context) = bound.value
-                    handler.resume(with: response, context: context)
-                }
-            case .dispatch(.relay(let call)):
-                isWaiting = true
-                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                EventLoopRelay.call(call, on: context.eventLoop).whenSuccess { response in
-                    let (handler, context) = bound.value
-                    handler.resume(with: response, context: context)
-                }
-            case .dispatch(.close):
-                queue.removeAll()
-                flushFrames(context: context)
-                context.close(promise: nil)
-                return
-            case .finish(let response):
-                queue.removeAll()
-                finish(response, context: context)
-                return
-            }
-        }
-        flushFrames(context: context)
-        closeIfIdle(context: context)
-        resumeReadingIfDrained(context: context)
-    }
-
-    private func resume(with response: Response, context: ChannelHandlerContext) {
-        isWaiting = false
-        write(response, context: context)
-        runQueue(context: context)
-        // Idle time counts from the last response, not from the read before the wait (conn.idle-timeout).
-        armTimeout(context: context)
-    }
-
-    /// Micro-thread mode: starts `step` now; its completion is written in turn.
-    private func start(_ step: ServerConnection.Step, context: ChannelHandlerContext) {
-        let sequence = nextSequence
-        nextSequence += 1
-        switch step {
-        case .dispatch(.respond(let response)):
-            complete(sequence, .response(response), flushNow: false, context: context)
-        case .dispatch(.close):
-            complete(sequence, .close(nil), context: context)
-        case .finish(let response):
-            complete(sequence, .close(response), context: context)
-        case .dispatch(let outcome):
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            scheduler!.spawn { scheduler in
-                let response = await scheduler.perform(outcome)
-                let (handler, context) = bound.value
-                handler.complete(sequence, response.map { .response($0) } ?? .close(nil), context: context)
-            }
-        }
-    }
-
-    /// Records a finished step and writes every response now in turn. `flushNow: false` when called from
-    /// `channelRead`, whose `channelReadComplete` flushes once for the whole read.
-    private func complete(_ sequence: Int, _ completion: Completion, flushNow: Bool = true, context: ChannelHandlerContext) {
-        finished[sequence] = completion
-        var wrote = false
-        while let next = finished.removeValue(forKey: nextToWrite) {
-            nextToWrite += 1
-            switch next {
-            case .response(let response):
-                write(response, context: context)
-                wrote = true
-            case .close(let response):
-                finished.removeAll()
-                nextToWrite = Int.max
-                finish(response, context: context)
-                return
-            }
-        }
-        if wrote, flushNow {
-            flushFrames(context: context)
-            // A micro-thread's late response: idle time counts from it (conn.idle-timeout).
-            armTimeout(context: context)
-        }
-        closeIfIdle(context: context)
-        if wrote { resumeReadingIfDrained(context: context) }
+        self.steps.run(steps, handler: self, context: context)
     }
 
     // MARK: - Writing and closing
 
     /// Appends `response`'s frame to the frames waiting for the next flush: the responses to one read
     /// leave in one buffer and one write.
-    private func write(_ response: Response, context: ChannelHandlerContext) {
+    func write(_ response: Response, context: ChannelHandlerContext) {
         if connection.splitsWrites {
             var frame = connection.frame(response, allocator: context.channel.allocator)
             let prefix = frame.readSlice(length: 4)!
@@ -288,7 +179,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     }
 
     /// Hands the waiting frames to the channel and flushes.
-    private func flushFrames(context: ChannelHandlerContext) {
+    func flushFrames(context: ChannelHandlerContext) {
         if let frames = pending {
             pending = nil
             handedOver += frames.readableBytes
@@ -298,7 +189,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     }
 
     /// Writes `response` if any, then closes once everything is flushed.
-    private func finish(_ response: Response?, context: ChannelHandlerContext) {
+    func finish(_ response: Response?, context: ChannelHandlerContext) {
         if let response { write(response, context: context) }
         if let frames = pending {
             pending = nil
@@ -311,11 +202,9 @@ final class ServerChannelHandler: ChannelDuplexHandler {
         }
     }
 
-    private var hasOutstandingWork: Bool {
-        scheduler == nil ? (isWaiting || !queue.isEmpty) : nextToWrite < nextSequence
-    }
+    private var hasOutstandingWork: Bool { steps.hasOutstandingWork }
 
-    private func closeIfIdle(context: ChannelHandlerContext) {
+    func closeIfIdle(context: ChannelHandlerContext) {
         guard isClosing, !hasOutstandingWork else { return }
         finish(nil, context: context)
     }
@@ -401,7 +290,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
 
     /// Idle (`conn.idle-timeout`) and slow-sender (`sec.slow-sender`) time-outs, re-armed on every read.
     /// An idle time-out that fires while a request is outstanding waits for another idle period.
-    private func armTimeout(context: ChannelHandlerContext) {
+    func armTimeout(context: ChannelHandlerContext) {
         timeout?.cancel()
         timeout = nil
         // A read can close the channel re-entrantly (a refusal): a closed channel needs no timer.
