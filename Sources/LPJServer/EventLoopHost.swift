@@ -49,7 +49,7 @@ struct EventLoopHost {
                 try channel.pipeline.syncOperations.addHandler(handler)
             }
         }
-        let noDelay: SocketOptionValue = configuration.fault == .splitWrites ? 0 : 1
+        let noDelay: SocketOptionValue = FaultyConnection.turnsNagleOn(configuration) ? 0 : 1
         let stopAccepting: @Sendable () -> Void
         let accepting: EventLoopFuture<Void>
         if shared {

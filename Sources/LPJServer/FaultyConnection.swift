@@ -33,6 +33,10 @@ struct FaultyConnection: ConnectionEngine {
 
     var splitsWrites: Bool { fault == .splitWrites }
 
+    /// Whether the connections of `configuration` keep Nagle's algorithm on (`split-writes`), for the
+    /// event-loop host, which sets `TCP_NODELAY` on every connection it accepts.
+    static func turnsNagleOn(_ configuration: ServerConfiguration) -> Bool { configuration.fault == .splitWrites }
+
     mutating func receive(_ buffer: inout ByteBuffer) -> [ServerConnection.Step] {
         switch fault {
         case .singleRead:
