@@ -58,6 +58,14 @@ struct ServerLogTests {
             return process.terminationStatus
         }
 
+        deinit {
+            // A test that failed before stop() leaves no server behind.
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+
         struct SpawnFailed: Error { var text: String }
     }
 
