@@ -25,6 +25,12 @@ final class EmbeddedServer {
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
     }
 
+    /// Closes the channel if the handler has not, and drops the timers still scheduled: an open
+    /// `EmbeddedChannel` and its pipeline hold each other.
+    deinit {
+        _ = try? channel.finish(acceptAlreadyClosed: true)
+    }
+
     /// One read of `octets`, as the transport would deliver it.
     func send(_ octets: [UInt8]) throws {
         try channel.writeInbound(ByteBuffer(bytes: octets))
