@@ -232,5 +232,7 @@ struct FixturePlan: Sendable {
     }
 
     /// The `params` of a request body the reference decodes.
-    static func params(_ body: [UInt8]) -> JSONValue { (try? Request(body: body))?.params ?? .null }
+    /// The params of a request body, read as deep as a response is read: a server whose limit accepts the
+    /// body echoes them, however deep.
+    static func params(_ body: [UInt8]) -> JSONValue { (try? Request(body: body, options: ProbeConnection.responseParsing))?.params ?? .null }
 }

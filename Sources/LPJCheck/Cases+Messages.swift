@@ -54,12 +54,18 @@ extension CaseCatalog {
             let sixtyFour = nested(depth: 64)
             var cases: [([UInt8], Expectation)] = [(sixtyFour.body, .pong(sixtyFour.params, .nestingAccept))]
             guard let limit = context.target.maxDepth, limit >= 64, limit < 100_000 else { return try answers(context, cases) }
-            let at = nested(depth: limit)
-            if limit > 64 { cases.append((at.body, .pong(at.params, .describeMaxDepth))) }
+            // The echo of a body of depth D is a response of depth D: past the deepest response this
+            // checker reads, the stated limit is checked as far as it can read, and said so.
+            let checked = min(limit, deepestJudgedEcho)
+            let at = nested(depth: checked)
+            if checked > 64 { cases.append((at.body, .pong(at.params, .describeMaxDepth))) }
             let passed = try answers(context, cases)
             guard passed.verdict == .passed else { return passed }
+            guard checked == limit else {
+                return .passed("depth 64 and depth \(checked) echoed; the stated maxDepth \(limit) is over \(deepestJudgedEcho), the deepest echo this checker reads, so neither depth \(limit) nor its refusal of depth \(limit + 1) was tried")
+            }
             let over = nested(depth: limit + 1)
-            guard over.body.count <= context.target.guaranteedBody else { return passed }
+            guard over.body.count <= context.target.guaranteedBody, limit + 1 <= deepestJudgedEcho else { return passed }
             let delivery = Delivery.oneWrite(context.frame(over.body))
             let (connection, reply) = try context.exchange(delivery, count: 1)
             defer { connection.close() }
@@ -167,11 +173,20 @@ extension CaseCatalog {
         return first
     }
 
-    /// A ping nested to body depth `depth` (the message object counts 1): its body and its params.
+    /// The deepest body whose echo this checker reads: the echo `{"out":"pong","result":...}` is as deep
+    /// as the request, and responses are parsed to `JSONParser.Options.largestMaxDepth`.
+    static let deepestJudgedEcho = JSONParser.Options.largestMaxDepth
+
+    /// A ping nested to body depth `depth` (the message object counts 1): its body and its params. The
+    /// body is written out directly, `[` × (depth − 1), `1`, `]` × (depth − 1), so that no depth makes
+    /// the writer recurse.
     static func nested(depth: Int) -> (body: [UInt8], params: JSONValue) {
+        let levels = max(0, depth - 1)
         var params: JSONValue = 1
-        for _ in 0..<max(0, depth - 1) { params = .array([params]) }
-        return (Request(method: "ping", params: params).body(), params)
+        for _ in 0..<levels { params = .array([params]) }
+        let body = Array(#"{"in":"ping","params":"#.utf8) + [UInt8](repeating: UInt8(ascii: "["), count: levels)
+            + [UInt8(ascii: "1")] + [UInt8](repeating: UInt8(ascii: "]"), count: levels) + [UInt8(ascii: "}")]
+        return (body, params)
     }
 
     /// Sends each body on a fresh connection and judges its one response; the first that fails. An

@@ -32,6 +32,9 @@ final class HostileServer: @unchecked Sendable {
         case newlineAfterFrames
         /// Answers a request with a prefix announcing 100 octets and a body that begins 01, then silence.
         case controlOctetBody
+        /// Not hostile: states `maxDepth` in lpj.describe, a limit deeper than the checker parses, and
+        /// echoes every ping as deep as it comes, copying the params octets without parsing them.
+        case deepEcho(maxDepth: Int)
 
         var description: String {
             switch self {
@@ -45,6 +48,7 @@ final class HostileServer: @unchecked Sendable {
             case .plainPing: return "answers pings"
             case .newlineAfterFrames: return "a newline after every frame"
             case .controlOctetBody: return "a body that begins with a control octet, cut short"
+            case .deepEcho(let maxDepth): return "echoes pings of any depth, maxDepth \(maxDepth) stated"
             }
         }
     }
@@ -153,6 +157,8 @@ final class HostileServer: @unchecked Sendable {
             }
         case .plainPing:
             answerPings(connection)
+        case .deepEcho(let maxDepth):
+            answerPings(connection, deepEchoStating: maxDepth)
         case .newlineAfterFrames:
             answerPings(connection, trailer: [0x0a])
         case .controlOctetBody:
@@ -169,8 +175,10 @@ final class HostileServer: @unchecked Sendable {
     }
 
     /// Answers little-endian requests until EOF: pongs for pings, `unknown-method` for the rest, each
-    /// frame followed by `trailer`.
-    private func answerPings(_ connection: Socket, trailer: [UInt8] = []) {
+    /// frame followed by `trailer`. With `deepEchoStating`, lpj.describe states that depth limit and a
+    /// ping written as `{"in":"ping","params":P}` is answered `{"out":"pong","result":P}` with P's octets
+    /// copied as they came.
+    private func answerPings(_ connection: Socket, trailer: [UInt8] = [], deepEchoStating maxDepth: Int? = nil) {
         var stream: [UInt8] = []
         while !isStopped {
             guard (try? connection.waitUntilReadable(timeoutMilliseconds: 100)) == true else { continue }
@@ -184,6 +192,10 @@ final class HostileServer: @unchecked Sendable {
                 guard stream.count >= 4 + length else { break }
                 let body = Array(stream[4..<(4 + length)])
                 stream.removeFirst(4 + length)
+                if let maxDepth, let echo = Self.deepEcho(body, maxDepth: maxDepth) {
+                    guard (try? connection.writeAll(FrameEncoder(byteOrder: .little).frame(echo), timeoutMilliseconds: 1_000)) != nil else { return }
+                    continue
+                }
                 let response: Response
                 if let request = try? Request(body: body), request.method == "ping" {
                     response = Response(out: "pong", result: request.params)
@@ -193,6 +205,16 @@ final class HostileServer: @unchecked Sendable {
                 guard (try? connection.writeAll(FrameEncoder(byteOrder: .little).frame(response.body()) + trailer, timeoutMilliseconds: 1_000)) != nil else { return }
             }
         }
+    }
+
+    /// The deep-echo server's answer to `body`: its description, or the echo of a ping's params octets.
+    private static func deepEcho(_ body: [UInt8], maxDepth: Int) -> [UInt8]? {
+        let ping = Array(#"{"in":"ping","params":"#.utf8)
+        if body.starts(with: ping), body.last == UInt8(ascii: "}") {
+            return Array(#"{"out":"pong","result":"#.utf8) + body[ping.count...]
+        }
+        guard (try? Request(body: body))?.method == "lpj.describe" else { return nil }
+        return Array(#"{"out":"lpj.description","result":{"protocol":"lpj/1","byteOrder":"little","maxBody":1048576,"maxDepth":\#(maxDepth),"methods":["lpj.describe","ping"],"server":"deep echo"}}"#.utf8)
     }
 
     /// Waits (up to 5 s) for the first octets of a request and reads what is there: `false` when the

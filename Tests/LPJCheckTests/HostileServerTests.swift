@@ -101,6 +101,20 @@ struct HostileServerTests {
         #expect(!run.results.contains { $0.verdict == .passed }, "\(behaviour): \(run.results.filter { $0.verdict == .passed }.map(\.id)) passed")
     }
 
+    @Test("a stated depth limit deeper than the checker reads (10,000) is legal: the depth cases pass, checked as deep as the checker reads, and nothing crashes")
+    func depthLimitPastTheChecker() throws {
+        let server = try HostileServer(.deepEcho(maxDepth: 10_000))
+        let ids = ["message.depth-at-limit", "fixture.request.body.depth-600"]
+        let run = try Self.run(server, ids: ids)
+        #expect(run.results.map(\.id) == ids)
+        for result in run.results {
+            // The fixture's depth is the server's choice: judged against what it states, a pass is informational.
+            #expect([.passed, .informational].contains(result.verdict), "\(result.id): \(result.verdict) \(result.summary)")
+        }
+        let atLimit = run.results.first { $0.id == "message.depth-at-limit" }
+        #expect(atLimit?.summary.contains("depth 4096 echoed") == true, "\(atLimit?.summary ?? "no result")")
+    }
+
     @Test("a 1 MiB prefix, 64 KiB of body, silence and a close: the evidence is linear, the run bounded")
     func truncatedHugeReply() throws {
         let server = try HostileServer(.truncatedHugeReply(silenceMilliseconds: Self.timeout / 2))
