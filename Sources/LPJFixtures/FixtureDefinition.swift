@@ -41,8 +41,14 @@ public enum ConnectionOutcome: String, Sendable, Hashable {
 public enum ExpectedResponse: Sendable, Hashable {
     /// This response, compared with `msg.value-equality`.
     case response(Response)
-    /// An error response with this code; `level` is "MUST" or "SHOULD" (`frame.oversize-error-reply`).
-    case error(WireError.Code, level: String = "MUST")
+    /// An error response with this code, required at `level` (`frame.oversize-error-reply` is a SHOULD).
+    case error(WireError.Code, level: Level = .must)
+
+    /// How strongly the spec asks for an expected response; the manifest writes the raw value.
+    public enum Level: String, Sendable, Hashable {
+        case must = "MUST"
+        case should = "SHOULD"
+    }
 
     /// `{"out":"pong","result":params}`.
     public static func pong(_ params: JSONValue) -> ExpectedResponse {

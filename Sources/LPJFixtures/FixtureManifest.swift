@@ -78,7 +78,7 @@ public enum FixtureManifest {
         case .error(let code, let level):
             var members: [JSONObject.Member] = [.init("error", .string(code.rawValue))]
             if let offsets { members.append(.init("offsets", .array(offsets.map { .number(JSONNumber($0)) }))) }
-            if level != "MUST" { members.append(.init("level", .string(level))) }
+            if level != .must { members.append(.init("level", .string(level.rawValue))) }
             return .object(JSONObject(members))
         }
     }

@@ -82,7 +82,7 @@ struct FixtureSetTests {
             F("request.bad.missing-response", "x", direction: .clientToServer, .mustAccept, rules: [],
               wire: frame(#"{"in":"ping","params":1}"#), responses: []),
             F("request.bad.open-after-oversize", "x", direction: .clientToServer, .mustReject, rules: [],
-              wire: [0xff, 0xff, 0xff, 0xff], rejection: .frameTooLarge, responses: [.error(.frameTooLarge, level: "SHOULD")]),
+              wire: [0xff, 0xff, 0xff, 0xff], rejection: .frameTooLarge, responses: [.error(.frameTooLarge, level: .should)]),
             // The codec calls this invalid-json at the literal; spec Section 4.1 calls it invalid-utf8 at the ff.
             F("request.bad.offsets-disagree", "x", direction: .clientToServer, .mustReject, rules: [],
               wire: FrameEncoder().frame(Array(#"{"in":tru"#.utf8) + [0xff]), rejection: .invalidJSON,
