@@ -28,7 +28,8 @@ public func replayFiles(_ paths: some Sequence<String>, through target: (UnsafeR
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw ReplayError(description: "no such file: \(path)")
         }
-        let files = isFolder.boolValue
+        let files =
+            isFolder.boolValue
             ? try FileManager.default.contentsOfDirectory(atPath: path).sorted().map { "\(path)/\($0)" }
             : [path]
         for file in files {

@@ -63,8 +63,10 @@ public struct BenchSweep {
         public var isGeneratorBound: Bool { generatorShare >= BenchSweep.generatorBoundShare }
     }
 
-    public static let shapes = [Shape(connections: 1, depth: 1), Shape(connections: 1, depth: 32),
-                                Shape(connections: 16, depth: 1), Shape(connections: 16, depth: 16)]
+    public static let shapes = [
+        Shape(connections: 1, depth: 1), Shape(connections: 1, depth: 32),
+        Shape(connections: 16, depth: 1), Shape(connections: 16, depth: 16),
+    ]
     /// A load generator using this share of a core or more is the limit of its cell.
     public static let generatorBoundShare = 0.9
     /// The most resident memory an idle connection may cost the event-loop models, in octets.
@@ -115,22 +117,32 @@ public struct BenchSweep {
     /// with tokio on one thread, prefork-event-loop's requests/s with tokio on two, and the blocking
     /// family's with the C baseline at 1×32.
     public var targets: [Target] {
-        let tokio = "tokio (1 thread)", tokio2 = "tokio (2 threads)"
-        let cpuGoals = [(Shape(connections: 1, depth: 1), 1.2), (Shape(connections: 1, depth: 32), 1.5),
-                        (Shape(connections: 16, depth: 1), 1.2), (Shape(connections: 16, depth: 16), 1.5)]
-            .map { Goal(measure: .cpuPerRequest, shape: $0.0, against: tokio, ratio: $0.1) }
+        let tokio = "tokio (1 thread)"
+        let tokio2 = "tokio (2 threads)"
+        let cpuGoals = [
+            (Shape(connections: 1, depth: 1), 1.2), (Shape(connections: 1, depth: 32), 1.5),
+            (Shape(connections: 16, depth: 1), 1.2), (Shape(connections: 16, depth: 16), 1.5),
+        ]
+        .map { Goal(measure: .cpuPerRequest, shape: $0.0, against: tokio, ratio: $0.1) }
         let atDepth = [Goal(measure: .throughput, shape: Shape(connections: 1, depth: 32), against: "c-baseline", ratio: 0.8)]
         func model(_ name: String, workers: Int? = nil, goals: [Goal], baseline: String = "c-baseline") -> Target {
-            Target(name: workers.map { "\(name) (\($0) workers)" } ?? name, command: lpj,
-                   arguments: ["serve", "--port", "0", "--model", name] + (workers.map { ["--workers", "\($0)"] } ?? []),
-                   baseline: baseline, goals: goals)
+            Target(
+                name: workers.map { "\(name) (\($0) workers)" } ?? name, command: lpj,
+                arguments: ["serve", "--port", "0", "--model", name] + (workers.map { ["--workers", "\($0)"] } ?? []),
+                baseline: baseline, goals: goals)
         }
         // The goals of the models named here; a model not named is swept without one.
         let models: [String: (workers: Int?, goals: [Goal], baseline: String)] = [
             "event-loop": (nil, tokioServer == nil ? [] : cpuGoals, "c-baseline"),
             "coroutine": (nil, tokioServer == nil ? [] : cpuGoals, "c-baseline"),
-            "prefork-event-loop": (2, tokioServer == nil ? [] : [
-                Goal(measure: .throughput, shape: Shape(connections: 16, depth: 16), against: tokio2, ratio: 0.8)], "c-baseline (2 workers)"),
+            "prefork-event-loop": (
+                2,
+                tokioServer == nil
+                    ? []
+                    : [
+                        Goal(measure: .throughput, shape: Shape(connections: 16, depth: 16), against: tokio2, ratio: 0.8)
+                    ], "c-baseline (2 workers)"
+            ),
             "blocking": (nil, atDepth, "c-baseline"),
             "threaded": (nil, atDepth, "c-baseline"),
             "forking": (nil, [], "c-baseline"),
@@ -147,10 +159,11 @@ public struct BenchSweep {
         if let goServer {
             baselines.append(Target(name: "go", command: goServer, arguments: ["--port", "0"], baseline: "c-baseline"))
         }
-        return baselines + self.models.map { name in
-            let goal = models[name] ?? (nil, [], "c-baseline")
-            return model(name, workers: goal.workers, goals: goal.goals, baseline: goal.baseline)
-        }
+        return baselines
+            + self.models.map { name in
+                let goal = models[name] ?? (nil, [], "c-baseline")
+                return model(name, workers: goal.workers, goals: goal.goals, baseline: goal.baseline)
+            }
     }
 
     /// Runs every target through every shape, `repeats` times over: each round runs every target once,
@@ -196,13 +209,15 @@ public struct BenchSweep {
                 usleep(UInt32(warmupSeconds * 1_000_000))
                 serverBefore = ProcessTree.cpuSeconds(server.pid)
             }
-            let row = Row(target: target.name, shape: shape, result: result,
-                          serverCPUSeconds: ProcessTree.cpuSeconds(server.pid) - serverBefore,
-                          generatorCPUSeconds: Self.childrenCPUSeconds() - generatorBefore,
-                          generatorWallSeconds: Date().timeIntervalSince(started))
-            log("\(target.name) \(shape): \(Int(result.requestsPerSecond)) requests/s, p99 \(BenchResult.micros(result.p99)), "
-                + "server \(BenchResult.fixed(row.serverMicrosPerRequest ?? 0, 2)) µs CPU per request, generator \(Int(row.generatorShare * 100)) % of a core"
-                + (result.isClean ? "" : " (\(result.errors) errors)"))
+            let row = Row(
+                target: target.name, shape: shape, result: result,
+                serverCPUSeconds: ProcessTree.cpuSeconds(server.pid) - serverBefore,
+                generatorCPUSeconds: Self.childrenCPUSeconds() - generatorBefore,
+                generatorWallSeconds: Date().timeIntervalSince(started))
+            log(
+                "\(target.name) \(shape): \(Int(result.requestsPerSecond)) requests/s, p99 \(BenchResult.micros(result.p99)), "
+                    + "server \(BenchResult.fixed(row.serverMicrosPerRequest ?? 0, 2)) µs CPU per request, generator \(Int(row.generatorShare * 100)) % of a core"
+                    + (result.isClean ? "" : " (\(result.errors) errors)"))
             rows.append(row)
         }
         return rows
@@ -244,8 +259,10 @@ public struct BenchSweep {
         }
         let process = Process()
         process.executableURL = baselineLoad
-        process.arguments = ["--port", "\(port)", "--connections", "\(shape.connections)", "--depth", "\(shape.depth)",
-                             "--duration", "\(durationSeconds)", "--warmup", "\(warmupSeconds)", "--format", "json"]
+        process.arguments = [
+            "--port", "\(port)", "--connections", "\(shape.connections)", "--depth", "\(shape.depth)",
+            "--duration", "\(durationSeconds)", "--warmup", "\(warmupSeconds)", "--format", "json",
+        ]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -254,17 +271,19 @@ public struct BenchSweep {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard let line = try? JSONParser.parse(Array(data)).objectValue,
-              let seconds = line["seconds"]?.numberValue?.doubleValue,
-              let requests = line["requests"]?.numberValue?.doubleValue,
-              let errors = line["errors"]?.numberValue?.doubleValue,
-              let latency = line["latency_us"]?.objectValue,
-              let p50 = latency["p50"]?.numberValue?.doubleValue, let p90 = latency["p90"]?.numberValue?.doubleValue,
-              let p99 = latency["p99"]?.numberValue?.doubleValue, let max = latency["max"]?.numberValue?.doubleValue else {
+            let seconds = line["seconds"]?.numberValue?.doubleValue,
+            let requests = line["requests"]?.numberValue?.doubleValue,
+            let errors = line["errors"]?.numberValue?.doubleValue,
+            let latency = line["latency_us"]?.objectValue,
+            let p50 = latency["p50"]?.numberValue?.doubleValue, let p90 = latency["p90"]?.numberValue?.doubleValue,
+            let p99 = latency["p99"]?.numberValue?.doubleValue, let max = latency["max"]?.numberValue?.doubleValue
+        else {
             throw BenchError("lpj-load failed (status \(process.terminationStatus)): \(String(decoding: data, as: UTF8.self))")
         }
-        return BenchResult(configuration: load(port: port, shape: shape), seconds: seconds, responses: Int(requests),
-                           errors: Int(errors), unanswered: 0, connectionsLost: 0,
-                           problems: process.terminationStatus == 0 ? [] : ["lpj-load exit status \(process.terminationStatus)"],
-                           p50: p50, p90: p90, p99: p99, max: max)
+        return BenchResult(
+            configuration: load(port: port, shape: shape), seconds: seconds, responses: Int(requests),
+            errors: Int(errors), unanswered: 0, connectionsLost: 0,
+            problems: process.terminationStatus == 0 ? [] : ["lpj-load exit status \(process.terminationStatus)"],
+            p50: p50, p90: p90, p99: p99, max: max)
     }
 }

@@ -8,8 +8,10 @@ public struct BenchmarkDocument {
     public var idleMemory: [IdleMemory.Measurement]
     public var command: String
 
-    public init(sweep: BenchSweep, rows: [BenchSweep.Row], loadTools: (shape: BenchSweep.Shape, swift: Double, c: Double)?,
-                idleMemory: [IdleMemory.Measurement], command: String) {
+    public init(
+        sweep: BenchSweep, rows: [BenchSweep.Row], loadTools: (shape: BenchSweep.Shape, swift: Double, c: Double)?,
+        idleMemory: [IdleMemory.Measurement], command: String
+    ) {
         self.sweep = sweep
         self.rows = rows
         self.loadTools = loadTools
@@ -79,9 +81,13 @@ public struct BenchmarkDocument {
         lines.append("")
         lines.append("<!-- Written by `\(command)`; do not edit by hand. -->")
         lines.append("")
-        lines.append("Every server model of the reference server and three baselines were loaded by the C load generator `benchmarks/c/lpj-load` with `ping` and params `{}` in one run on one machine, load generator and server sharing its cores. The baselines are what implementers pick: `c-baseline` (`benchmarks/c`: epoll, jansson), `tokio` (`benchmarks/rust`: tokio + serde_json, one or two runtime threads) and `go` (`benchmarks/go`: the standard library, a goroutine per connection); each parses and validates every request and serializes every response, and writes the responses to one read in one write. Each cell is the median of \(sweep.repeats) runs of \(BenchResult.fixed(sweep.durationSeconds, 0)) s after \(BenchResult.fixed(sweep.warmupSeconds, 0)) s of warm-up, one run per round over every server, so that drift of the machine touches every server alike; every response was checked. Ratios compare servers measured in the same run, because absolute figures drift on shared machines.")
+        lines.append(
+            "Every server model of the reference server and three baselines were loaded by the C load generator `benchmarks/c/lpj-load` with `ping` and params `{}` in one run on one machine, load generator and server sharing its cores. The baselines are what implementers pick: `c-baseline` (`benchmarks/c`: epoll, jansson), `tokio` (`benchmarks/rust`: tokio + serde_json, one or two runtime threads) and `go` (`benchmarks/go`: the standard library, a goroutine per connection); each parses and validates every request and serializes every response, and writes the responses to one read in one write. Each cell is the median of \(sweep.repeats) runs of \(BenchResult.fixed(sweep.durationSeconds, 0)) s after \(BenchResult.fixed(sweep.warmupSeconds, 0)) s of warm-up, one run per round over every server, so that drift of the machine touches every server alike; every response was checked. Ratios compare servers measured in the same run, because absolute figures drift on shared machines."
+        )
         lines.append("")
-        lines.append("Requests/s on a machine with few cores measure the generator and the machine's other load as much as the server. **Server CPU per request** (user + system time of all the server's processes and threads from /proc over the measured seconds, divided by the responses) depends on neither, and is the figure the goals are set on where the generator can be the limit.")
+        lines.append(
+            "Requests/s on a machine with few cores measure the generator and the machine's other load as much as the server. **Server CPU per request** (user + system time of all the server's processes and threads from /proc over the measured seconds, divided by the responses) depends on neither, and is the figure the goals are set on where the generator can be the limit."
+        )
         lines.append("")
         lines.append("- Machine: \(Self.machine)")
         lines.append("- Date: \(ISO8601DateFormatter().string(from: Date()))")
@@ -103,7 +109,9 @@ public struct BenchmarkDocument {
             return cell
         }
         lines.append("")
-        lines.append("×N is the ratio to `c-baseline` (to `c-baseline (2 workers)` for the prefork models). ⚠ marks a cell whose run was not clean (`lpj-load` counts wrong replies, requests cut off and requests left unanswered as errors): a blocking server serves one connection at a time, so at 16 connections the other 15 wait and their requests end the run unanswered.")
+        lines.append(
+            "×N is the ratio to `c-baseline` (to `c-baseline (2 workers)` for the prefork models). ⚠ marks a cell whose run was not clean (`lpj-load` counts wrong replies, requests cut off and requests left unanswered as errors): a blocking server serves one connection at a time, so at 16 connections the other 15 wait and their requests end the run unanswered."
+        )
         lines.append("")
         lines.append("## Server CPU per request (µs), and the load generator's share of a core")
         lines.append("")
@@ -113,7 +121,9 @@ public struct BenchmarkDocument {
             return "\(BenchResult.fixed(micros, 2)) (gen \(Int((share * 100).rounded())) %\(bound))"
         }
         lines.append("")
-        lines.append("The generator's share is its own user + system time over its whole run (warm-up included) divided by that run's length; ⚑ marks a cell where it used \(Int(BenchSweep.generatorBoundShare * 100)) % of a core or more, so that the generator, not the server, set the pace of that cell's requests/s.")
+        lines.append(
+            "The generator's share is its own user + system time over its whole run (warm-up included) divided by that run's length; ⚑ marks a cell where it used \(Int(BenchSweep.generatorBoundShare * 100)) % of a core or more, so that the generator, not the server, set the pace of that cell's requests/s."
+        )
         lines.append("")
         lines.append("## Spread over the rounds (lowest – highest requests/s)")
         lines.append("")
@@ -127,17 +137,25 @@ public struct BenchmarkDocument {
         lines.append("|---|---|---|---|---:|---:|---|")
         for result in goals {
             let (measure, bound) = result.goal.measure == .throughput ? ("requests/s", "≥") : ("CPU µs per request", "≤")
-            lines.append("| \(result.target) | \(result.goal.shape) | \(measure) | \(result.goal.against) | \(BenchResult.fixed(result.ratio, 2)) | \(bound) \(BenchResult.fixed(result.goal.ratio, 1)) | \(result.met ? "yes" : "**no**") |")
+            lines.append(
+                "| \(result.target) | \(result.goal.shape) | \(measure) | \(result.goal.against) | \(BenchResult.fixed(result.ratio, 2)) | \(bound) \(BenchResult.fixed(result.goal.ratio, 1)) | \(result.met ? "yes" : "**no**") |"
+            )
         }
         for measurement in idleMemory where measurement.server == "event-loop" || measurement.server == "coroutine" {
             let met = measurement.bytesPerConnection <= BenchSweep.idleMemoryGoal
-            lines.append("| \(measurement.server) | \(measurement.connections) idle | resident octets per connection | – | \(Int(measurement.bytesPerConnection.rounded())) | ≤ \(Int(BenchSweep.idleMemoryGoal)) | \(met ? "yes" : "**no**") |")
+            lines.append(
+                "| \(measurement.server) | \(measurement.connections) idle | resident octets per connection | – | \(Int(measurement.bytesPerConnection.rounded())) | ≤ \(Int(BenchSweep.idleMemoryGoal)) | \(met ? "yes" : "**no**") |"
+            )
         }
         if let loadTools {
             let ratio = loadTools.c > 0 ? loadTools.swift / loadTools.c : 0
-            lines.append("| lpj bench, loading c-baseline | \(loadTools.shape) | requests/s | lpj-load (C) | \(BenchResult.fixed(ratio, 2)) | ≥ \(BenchResult.fixed(BenchSweep.loadToolGoalRatio, 1)) | \(ratio >= BenchSweep.loadToolGoalRatio ? "yes" : "**no**") |")
+            lines.append(
+                "| lpj bench, loading c-baseline | \(loadTools.shape) | requests/s | lpj-load (C) | \(BenchResult.fixed(ratio, 2)) | ≥ \(BenchResult.fixed(BenchSweep.loadToolGoalRatio, 1)) | \(ratio >= BenchSweep.loadToolGoalRatio ? "yes" : "**no**") |"
+            )
             lines.append("")
-            lines.append("The last row loads the one-process C baseline at \(loadTools.shape) with `lpj bench` and with the C load generator `benchmarks/c/lpj-load` (the same closed loop, jansson checking every response), alternating twice: \(Int(loadTools.swift)) against \(Int(loadTools.c)) requests/s on average.")
+            lines.append(
+                "The last row loads the one-process C baseline at \(loadTools.shape) with `lpj bench` and with the C load generator `benchmarks/c/lpj-load` (the same closed loop, jansson checking every response), alternating twice: \(Int(loadTools.swift)) against \(Int(loadTools.c)) requests/s on average."
+            )
         }
         if !idleMemory.isEmpty {
             lines.append("")
@@ -146,10 +164,14 @@ public struct BenchmarkDocument {
             lines.append("| server | connections | resident before | resident after | per connection | descriptors after |")
             lines.append("|---|---:|---:|---:|---:|---:|")
             for measurement in idleMemory {
-                lines.append("| \(measurement.server) | \(measurement.connections) | \(Self.mebibytes(measurement.residentBefore)) | \(Self.mebibytes(measurement.residentAfter)) | \(Int(measurement.bytesPerConnection.rounded())) B | \(measurement.descriptorsAfter) |")
+                lines.append(
+                    "| \(measurement.server) | \(measurement.connections) | \(Self.mebibytes(measurement.residentBefore)) | \(Self.mebibytes(measurement.residentAfter)) | \(Int(measurement.bytesPerConnection.rounded())) B | \(measurement.descriptorsAfter) |"
+                )
             }
             lines.append("")
-            lines.append("VmRSS of the server process from /proc before and after the connections were opened and left idle (a ping on the first and last proves they were all accepted).")
+            lines.append(
+                "VmRSS of the server process from /proc before and after the connections were opened and left idle (a ping on the first and last proves they were all accepted)."
+            )
         }
         lines.append("")
         return lines.joined(separator: "\n")
@@ -157,8 +179,10 @@ public struct BenchmarkDocument {
 
     /// A Markdown table with a row per server and a column per shape.
     func shapeTable(_ cell: (BenchSweep.Target, BenchSweep.Shape) -> String) -> [String] {
-        var lines = ["| server | " + BenchSweep.shapes.map { "\($0)" }.joined(separator: " | ") + " |",
-                     "|---|" + BenchSweep.shapes.map { _ in "---:" }.joined(separator: "|") + "|"]
+        var lines = [
+            "| server | " + BenchSweep.shapes.map { "\($0)" }.joined(separator: " | ") + " |",
+            "|---|" + BenchSweep.shapes.map { _ in "---:" }.joined(separator: "|") + "|",
+        ]
         for target in sweep.targets {
             lines.append("| \(target.name) | " + BenchSweep.shapes.map { cell(target, $0) }.joined(separator: " | ") + " |")
         }
@@ -168,7 +192,8 @@ public struct BenchmarkDocument {
     static func mebibytes(_ bytes: Int) -> String { "\(BenchResult.fixed(Double(bytes) / 1_048_576, 1)) MiB" }
 
     static var machine: String {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        let cpu =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
         var name = utsname()
@@ -180,7 +205,11 @@ public struct BenchmarkDocument {
 
     /// A grouped bar chart: one group per shape, one bar per server.
     public var svg: String {
-        let width = 960.0, height = 420.0, left = 70.0, bottom = 90.0, top = 30.0
+        let width = 960.0
+        let height = 420.0
+        let left = 70.0
+        let bottom = 90.0
+        let top = 30.0
         let plotHeight = height - bottom - top
         let names = sweep.targets.map(\.name)
         let peak = max(rows.map(\.result.requestsPerSecond).max() ?? 1, 1)
@@ -204,9 +233,12 @@ public struct BenchmarkDocument {
                 let value = rate(name, shape) ?? 0
                 let barHeight = plotHeight * value / scale
                 let x = groupX + Double(index) * barWidth
-                parts.append("<rect x=\"\(Self.fixed(x))\" y=\"\(Self.fixed(top + plotHeight - barHeight))\" width=\"\(Self.fixed(barWidth - 2))\" height=\"\(Self.fixed(barHeight))\" fill=\"\(colors[index % colors.count])\"><title>\(name) \(shape): \(Int(value)) requests/s</title></rect>")
+                parts.append(
+                    "<rect x=\"\(Self.fixed(x))\" y=\"\(Self.fixed(top + plotHeight - barHeight))\" width=\"\(Self.fixed(barWidth - 2))\" height=\"\(Self.fixed(barHeight))\" fill=\"\(colors[index % colors.count])\"><title>\(name) \(shape): \(Int(value)) requests/s</title></rect>"
+                )
             }
-            parts.append("<text x=\"\(Self.fixed(groupX + groupWidth / 2 - 10))\" y=\"\(Self.fixed(top + plotHeight + 16))\" text-anchor=\"middle\">\(shape)</text>")
+            parts.append(
+                "<text x=\"\(Self.fixed(groupX + groupWidth / 2 - 10))\" y=\"\(Self.fixed(top + plotHeight + 16))\" text-anchor=\"middle\">\(shape)</text>")
         }
         for (index, name) in names.enumerated() {
             let x = left + Double(index % 5) * 175

@@ -37,9 +37,10 @@ public struct HostileInput {
         case 5:
             bytes = FrameEncoder(byteOrder: .little).frame(noise(upTo: 200))
         case 6:
-            let params: JSONValue = .array((0..<Int.random(in: 0...5, using: &generator)).map { _ in
-                .number(JSONNumber(Int.random(in: -1000...1000, using: &generator)))
-            })
+            let params: JSONValue = .array(
+                (0..<Int.random(in: 0...5, using: &generator)).map { _ in
+                    .number(JSONNumber(Int.random(in: -1000...1000, using: &generator)))
+                })
             bytes = FrameEncoder(byteOrder: .little).frame(Request(method: "ping", params: params).body())
         default:
             break

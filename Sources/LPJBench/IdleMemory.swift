@@ -42,8 +42,9 @@ public enum IdleMemory {
         for socket in [sockets.first!, sockets.last!] { try ping(socket) }
         usleep(500_000)
         let after = try ProcessTree.residentBytes(of: server.pid)
-        return Measurement(server: name, connections: count, residentBefore: before, residentAfter: after,
-                           descriptorsAfter: ProcessTree.descriptorCount(of: server.pid))
+        return Measurement(
+            server: name, connections: count, residentBefore: before, residentAfter: after,
+            descriptorsAfter: ProcessTree.descriptorCount(of: server.pid))
     }
 
     /// Sends a ping on `socket` and waits (up to 10 s) for its pong; the idle measurement and the flood

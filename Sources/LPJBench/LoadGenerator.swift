@@ -185,9 +185,11 @@ final class LoadRun: @unchecked Sendable {
         eventLoop.scheduleTask(in: .seconds(1)) {
             guard self.isSending, let progress = self.progress else { return }
             let elapsed = Double((NIODeadline.now() - self.started).nanoseconds) / 1e9
-            progress(BenchProgress(elapsedSeconds: elapsed, isWarmingUp: self.phase == .warmingUp,
-                                   responses: self.responses, errors: self.errors,
-                                   lastSecond: self.allResponses - self.responsesAtLastTick))
+            progress(
+                BenchProgress(
+                    elapsedSeconds: elapsed, isWarmingUp: self.phase == .warmingUp,
+                    responses: self.responses, errors: self.errors,
+                    lastSecond: self.allResponses - self.responsesAtLastTick))
             self.responsesAtLastTick = self.allResponses
             self.scheduleProgress()
         }

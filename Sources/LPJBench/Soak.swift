@@ -1,6 +1,6 @@
 import Foundation
-import LPJProcess
 import LPJFixtures
+import LPJProcess
 import LPJSockets
 import LPJWire
 import NIOCore
@@ -78,8 +78,9 @@ public struct Soak {
             }
             round += 1
             if round % 10 == 0 {
-                log("\(model): \(round) rounds, \(report.responses) responses, \(report.errors) errors, \(report.hostile) hostile connections, "
-                    + "resident \(ProcessTree.resident(server.pid) / 1024) KiB, \(ProcessTree.descriptors(server.pid)) descriptors")
+                log(
+                    "\(model): \(round) rounds, \(report.responses) responses, \(report.errors) errors, \(report.hostile) hostile connections, "
+                        + "resident \(ProcessTree.resident(server.pid) / 1024) KiB, \(ProcessTree.descriptors(server.pid)) descriptors")
             }
         }
         report.seconds = Date().timeIntervalSince(start)

@@ -28,7 +28,7 @@ public struct CaseSection: Sendable, Equatable {
         }
         let sorted = order.sorted { left, right in
             switch (rank[left], rank[right]) {
-            case let (l?, r?): return l < r
+            case (let l?, let r?): return l < r
             case (_?, nil): return true
             case (nil, _?): return false
             case (nil, nil): return left < right

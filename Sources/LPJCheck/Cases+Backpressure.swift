@@ -12,12 +12,18 @@ extension CaseCatalog {
     /// keeps reading into memory that grows with the peer's input. Afterwards every response is read back:
     /// one pong per ping, in order.
     static let backpressureCases: [CheckCase] = [
-        CheckCase("backpressure.unwritten", "Pipelined pings of 60,000-octet params written without reading any response: the server stops reading before 64 MiB (its writes are blocked), then every pong comes back in order.",
-                  covers: [.bufferBoundUnwritten, .pipelining, .inOrder], extraMilliseconds: 8_000) { context in
+        CheckCase(
+            "backpressure.unwritten",
+            "Pipelined pings of 60,000-octet params written without reading any response: the server stops reading before 64 MiB (its writes are blocked), then every pong comes back in order.",
+            covers: [.bufferBoundUnwritten, .pipelining, .inOrder], extraMilliseconds: 8_000
+        ) { context in
             try unwrittenFlood(context)
         },
-        CheckCase("backpressure.unprocessed", "sleep 3000 ms, then pipelined pings of 60,000-octet params: while the sleep holds the pings up, the server stops reading before 32 MiB; then the slept comes first (the pongs behind it are not waited for: extension.sleep.in-order checks that order).",
-                  covers: [.bufferBoundUnprocessed, .pipelining, .inOrder], extraMilliseconds: 12_000) { context in
+        CheckCase(
+            "backpressure.unprocessed",
+            "sleep 3000 ms, then pipelined pings of 60,000-octet params: while the sleep holds the pings up, the server stops reading before 32 MiB; then the slept comes first (the pongs behind it are not waited for: extension.sleep.in-order checks that order).",
+            covers: [.bufferBoundUnprocessed, .pipelining, .inOrder], extraMilliseconds: 12_000
+        ) { context in
             guard context.target.has("sleep") else { return .skipped("the server does not list sleep: no request the runner sends holds the ones behind it") }
             return try unprocessedFlood(context)
         },
@@ -34,8 +40,9 @@ extension CaseCatalog {
     static func mebibytes(_ octets: Int) -> String { String(format: "%.1f MiB", Double(octets) / 1_048_576) }
 
     static func flood(_ context: CheckContext, _ connection: ProbeConnection) -> PipelineFlood {
-        PipelineFlood(connection: connection, paramsOctets: min(60_000, context.target.guaranteedBody - 64),
-                      totalOctets: floodTotalOctets, stallMilliseconds: floodStallMilliseconds)
+        PipelineFlood(
+            connection: connection, paramsOctets: min(60_000, context.target.guaranteedBody - 64),
+            totalOctets: floodTotalOctets, stallMilliseconds: floodStallMilliseconds)
     }
 
     /// Reads back what the flood asked for and judges the answers: a wrong pong breaks `conn.in-order`,
@@ -43,10 +50,13 @@ extension CaseCatalog {
     /// the runner was not reading is left to the slow-reader bound (`sec.slow-reader`), not judged here.
     /// A server that read everything (`violations` not empty) may take long to work through it: a pause
     /// in its answers is then reported, not charged.
-    static func drainVerdict(_ context: CheckContext, _ flood: inout PipelineFlood, earlier: [Expectation], pongLimit: Int = .max, firstWait: Int,
-                             reading: String, violations: [Violation]) -> CaseOutcome {
-        let (responses, drained) = flood.drain(before: earlier.count, pongLimit: pongLimit, firstWaitMilliseconds: firstWait,
-                                               silenceMilliseconds: context.target.timeoutMilliseconds, maxBody: context.target.maxBody + 65_536)
+    static func drainVerdict(
+        _ context: CheckContext, _ flood: inout PipelineFlood, earlier: [Expectation], pongLimit: Int = .max, firstWait: Int,
+        reading: String, violations: [Violation]
+    ) -> CaseOutcome {
+        let (responses, drained) = flood.drain(
+            before: earlier.count, pongLimit: pongLimit, firstWaitMilliseconds: firstWait,
+            silenceMilliseconds: context.target.timeoutMilliseconds, maxBody: context.target.maxBody + 65_536)
         var violations = violations
         for (index, expectation) in earlier.enumerated() where index < responses.count {
             violations += expectation.violations(responses[index])
@@ -58,7 +68,11 @@ extension CaseCatalog {
         } else if drained.timedOut, !violations.isEmpty {
             violations[0].summary += "; then \(counted) came back before a pause of \(context.target.timeoutMilliseconds) ms"
         } else if drained.timedOut {
-            violations.append(Violation(.pipelining, "after \(counted) nothing more came for \(context.target.timeoutMilliseconds) ms, the connection open: every pipelined request is answered"))
+            violations.append(
+                Violation(
+                    .pipelining,
+                    "after \(counted) nothing more came for \(context.target.timeoutMilliseconds) ms, the connection open: every pipelined request is answered")
+            )
         }
         guard violations.isEmpty else { return .broke(violations, sent: Array(flood.connection.sent.prefix(4_096))) }
         if drained.closed {
@@ -79,11 +93,16 @@ extension CaseCatalog {
         case .outOfTime:
             return .skipped("the case ran out of time after \(mebibytes(flood.written)) written in \(elapsed) ms: the server reads too slowly to tell")
         case .allWritten:
-            let violation = Violation(.bufferBoundUnwritten, "the server read all \(mebibytes(flood.written)) (\(flood.framesStarted) pings of \(flood.paramsOctets)-octet params) in \(elapsed) ms while the runner read none of its responses: it keeps reading requests whose responses it cannot write")
+            let violation = Violation(
+                .bufferBoundUnwritten,
+                "the server read all \(mebibytes(flood.written)) (\(flood.framesStarted) pings of \(flood.paramsOctets)-octet params) in \(elapsed) ms while the runner read none of its responses: it keeps reading requests whose responses it cannot write"
+            )
             return drainVerdict(context, &flood, earlier: [], firstWait: 0, reading: "", violations: [violation])
         case .stalled, .answered:
-            return drainVerdict(context, &flood, earlier: [], firstWait: 0,
-                                reading: "the server stopped reading after \(mebibytes(flood.written)) (\(flood.framesStarted) pings) while its responses went unread", violations: [])
+            return drainVerdict(
+                context, &flood, earlier: [], firstWait: 0,
+                reading: "the server stopped reading after \(mebibytes(flood.written)) (\(flood.framesStarted) pings) while its responses went unread",
+                violations: [])
         }
     }
 
@@ -98,19 +117,25 @@ extension CaseCatalog {
         let elapsed = Int((ContinuousClock.now - start).milliseconds)
         let slept = Expectation(.response(out: "slept", result: ["ms": .number(JSONNumber(floodSleepMilliseconds))]), .inOrder)
         let firstWait = floodSleepMilliseconds
-        let while_ = "while a sleep of \(floodSleepMilliseconds) ms held them up"
+        let duringSleep = "while a sleep of \(floodSleepMilliseconds) ms held them up"
         switch ending {
         case .outOfTime:
             return .skipped("the case ran out of time after \(mebibytes(flood.written)) written in \(elapsed) ms: the server reads too slowly to tell")
-        case .allWritten, .answered where flood.written >= floodUnprocessedOctets:
-            let violation = Violation(.bufferBoundUnprocessed, "the server read \(mebibytes(flood.written)) of pipelined pings (\(flood.framesStarted) of \(flood.paramsOctets)-octet params) in \(elapsed) ms \(while_): it keeps reading requests it cannot process yet")
+        case .allWritten,
+            .answered where flood.written >= floodUnprocessedOctets:
+            let violation = Violation(
+                .bufferBoundUnprocessed,
+                "the server read \(mebibytes(flood.written)) of pipelined pings (\(flood.framesStarted) of \(flood.paramsOctets)-octet params) in \(elapsed) ms \(duringSleep): it keeps reading requests it cannot process yet"
+            )
             return drainVerdict(context, &flood, earlier: [slept], pongLimit: 0, firstWait: firstWait, reading: "", violations: [violation])
         case .answered:
-            return drainVerdict(context, &flood, earlier: [slept], pongLimit: 0, firstWait: firstWait,
-                                reading: "the sleep ended after \(mebibytes(flood.written)) had been read, less than \(mebibytes(floodUnprocessedOctets))", violations: [])
+            return drainVerdict(
+                context, &flood, earlier: [slept], pongLimit: 0, firstWait: firstWait,
+                reading: "the sleep ended after \(mebibytes(flood.written)) had been read, less than \(mebibytes(floodUnprocessedOctets))", violations: [])
         case .stalled:
-            return drainVerdict(context, &flood, earlier: [slept], pongLimit: 0, firstWait: firstWait,
-                                reading: "the server stopped reading after \(mebibytes(flood.written)) (\(flood.framesStarted) pings) \(while_)", violations: [])
+            return drainVerdict(
+                context, &flood, earlier: [slept], pongLimit: 0, firstWait: firstWait,
+                reading: "the server stopped reading after \(mebibytes(flood.written)) (\(flood.framesStarted) pings) \(duringSleep)", violations: [])
         }
     }
 }

@@ -8,18 +8,27 @@ extension CaseCatalog {
     /// what `lpj.describe` states about them, judged as stated; then each stated bound waited out, when it
     /// is no longer than `--max-wait`.
     static let boundCases: [CheckCase] = [
-        CheckCase("bounds.statements", "The time bounds lpj.describe states (idleTimeoutMs, slowSenderMs, slowReaderMs), judged as stated: each an integer or null, none under its rule's minimum, no recommended bound stated as none.",
-                  covers: [.describeStatedChoices, .idleMinimum, .slowSenderMinimum, .slowSenderBound, .slowReaderMinimum, .slowReaderBound]) { context in
+        CheckCase(
+            "bounds.statements",
+            "The time bounds lpj.describe states (idleTimeoutMs, slowSenderMs, slowReaderMs), judged as stated: each an integer or null, none under its rule's minimum, no recommended bound stated as none.",
+            covers: [.describeStatedChoices, .idleMinimum, .slowSenderMinimum, .slowSenderBound, .slowReaderMinimum, .slowReaderBound]
+        ) { context in
             try judgeStatedBounds(context)
         },
-        CheckCase("bounds.slow-sender", "A sleep outlasting the stated slowSenderMs (without sleep: a ping larger than the client's receive buffer), then most of a second frame, in one write; then nothing, and nothing read until the bound has passed: the answer arrives whole, nothing answers the cut frame, and the connection is closed.",
-                  covers: [.slowSenderBound, .slowSenderNoResponse, .slowSenderEarlierResponses, .describeStatedChoices],
-                  extraMilliseconds: 1_500, waitsOutStatedBound: true) { context in
+        CheckCase(
+            "bounds.slow-sender",
+            "A sleep outlasting the stated slowSenderMs (without sleep: a ping larger than the client's receive buffer), then most of a second frame, in one write; then nothing, and nothing read until the bound has passed: the answer arrives whole, nothing answers the cut frame, and the connection is closed.",
+            covers: [.slowSenderBound, .slowSenderNoResponse, .slowSenderEarlierResponses, .describeStatedChoices],
+            extraMilliseconds: 1_500, waitsOutStatedBound: true
+        ) { context in
             try stalledFrame(context)
         },
-        CheckCase("bounds.slow-reader", "Pings with 60,000-octet params, none of the pongs read, until the server stops reading: closed within the stated slowReaderMs (plus a margin) and not before it; with none stated, still serving after 9.5 s.",
-                  covers: [.slowReaderBound, .slowReaderMinimum, .describeStatedChoices],
-                  extraMilliseconds: 12_000, waitsOutStatedBound: true) { context in
+        CheckCase(
+            "bounds.slow-reader",
+            "Pings with 60,000-octet params, none of the pongs read, until the server stops reading: closed within the stated slowReaderMs (plus a margin) and not before it; with none stated, still serving after 9.5 s.",
+            covers: [.slowReaderBound, .slowReaderMinimum, .describeStatedChoices],
+            extraMilliseconds: 12_000, waitsOutStatedBound: true
+        ) { context in
             try stalledReader(context)
         },
     ]
@@ -43,12 +52,16 @@ extension CaseCatalog {
             case .none:
                 seen.append("\(member.name) null")
                 if let requirement = member.whenNone {
-                    violations.append(Violation(requirement, "\(member.name) is null: the server states that it applies no bound (\(requirement.rule.rawValue) recommends one)"))
+                    violations.append(
+                        Violation(
+                            requirement, "\(member.name) is null: the server states that it applies no bound (\(requirement.rule.rawValue) recommends one)"))
                 }
             case .milliseconds(let ms):
                 seen.append("\(member.name) \(ms)")
                 if ms < member.minimum {
-                    violations.append(Violation(member.belowMinimum, "\(member.name) is \(ms): the bound must not be under \(member.minimum) ms (\(member.belowMinimum.rawValue))"))
+                    violations.append(
+                        Violation(
+                            member.belowMinimum, "\(member.name) is \(ms): the bound must not be under \(member.minimum) ms (\(member.belowMinimum.rawValue))"))
                 }
             }
         }
@@ -63,7 +76,10 @@ extension CaseCatalog {
             return nil
         case .milliseconds(let ms):
             let seconds = (ms + 999) / 1_000
-            return CaseOutcome(verdict: .notRun, summary: "the stated \(member) \(ms) is over --max-wait \(context.target.maxWaitMilliseconds / 1_000) s; add --max-wait \(seconds) to wait it out")
+            return CaseOutcome(
+                verdict: .notRun,
+                summary:
+                    "the stated \(member) \(ms) is over --max-wait \(context.target.maxWaitMilliseconds / 1_000) s; add --max-wait \(seconds) to wait it out")
         case .none:
             return .skipped("lpj.describe states \(member) null: no bound to wait out (bounds.statements judges that)")
         case .invalid(let text):
@@ -88,11 +104,16 @@ extension CaseCatalog {
         let earlier: (body: [UInt8], expected: Expectation, what: String)
         if context.target.has("sleep") {
             let params: JSONValue = ["ms": .number(JSONNumber(bound + 200))]
-            earlier = (sleepBody(JSONWriter.string(params)), Expectation(.response(out: "slept", result: params), .slowSenderEarlierResponses),
-                       "a sleep of \(bound + 200) ms")
+            earlier = (
+                sleepBody(JSONWriter.string(params)), Expectation(.response(out: "slept", result: params), .slowSenderEarlierResponses),
+                "a sleep of \(bound + 200) ms"
+            )
         } else {
             let params = JSONValue.string(String(repeating: "s", count: min(200_000, context.target.guaranteedBody - 64)))
-            earlier = (Request(method: "ping", params: params).body(), .pong(params, .slowSenderEarlierResponses), "a ping of \(context.target.guaranteedBody - 30) octets")
+            earlier = (
+                Request(method: "ping", params: params).body(), .pong(params, .slowSenderEarlierResponses),
+                "a ping of \(context.target.guaranteedBody - 30) octets"
+            )
         }
         let cut = Array(context.frame(Request(method: "ping", params: "never finished")).dropLast(5))
         let connection = try context.connect()
@@ -109,24 +130,35 @@ extension CaseCatalog {
         if let frame = answer.frames.first {
             if let response = frame.response { violations += earlier.expected.violations(response) }
         } else if answer.closed {
-            violations.append(Violation(.slowSenderEarlierResponses, "\(Evidence.ending(answer)) under the slow-sender bound before the answer to the complete request before the cut frame (\(earlier.what)) was delivered; \(connection.received.count) octets of it arrived"))
+            violations.append(
+                Violation(
+                    .slowSenderEarlierResponses,
+                    "\(Evidence.ending(answer)) under the slow-sender bound before the answer to the complete request before the cut frame (\(earlier.what)) was delivered; \(connection.received.count) octets of it arrived"
+                ))
         } else {
             return context.judge(answer, expected: [earlier.expected], connection: connection, delivery: .oneWrite(connection.sent))
         }
         let rest = answer.closed ? answer : connection.read(timeoutMilliseconds: wait)
         let extra = answer.closed ? Array(answer.frames.dropFirst()) : rest.frames
         if let first = extra.first {
-            violations.append(Violation(.slowSenderNoResponse, "\(extra.count) frame(s) after the answer to the complete request: a response to the frame that never finished (\(String(decoding: first.body.prefix(80), as: UTF8.self)))"))
+            violations.append(
+                Violation(
+                    .slowSenderNoResponse,
+                    "\(extra.count) frame(s) after the answer to the complete request: a response to the frame that never finished (\(String(decoding: first.body.prefix(80), as: UTF8.self)))"
+                ))
         }
         if !rest.closed {
-            let summary = "the connection was still open \(Int((ContinuousClock.now - start).milliseconds)) ms after a frame stopped arriving, with slowSenderMs \(bound) stated"
+            let summary =
+                "the connection was still open \(Int((ContinuousClock.now - start).milliseconds)) ms after a frame stopped arriving, with slowSenderMs \(bound) stated"
             violations.append(Violation(.slowSenderBound, summary))
             violations.append(Violation(.describeStatedChoices, summary + ": the statement is not true of the server"))
         }
         guard !violations.isEmpty else {
             return .passed("closed under the stated \(bound) ms bound of a stalled frame, after the answer to \(earlier.what); nothing answered the cut frame")
         }
-        return .broke(violations, details: Evidence.hexDump(Array(connection.received.prefix(64)), around: 0, title: "received (first 64 octets)"), sent: Array(connection.sent.prefix(4_096)))
+        return .broke(
+            violations, details: Evidence.hexDump(Array(connection.received.prefix(64)), around: 0, title: "received (first 64 octets)"),
+            sent: Array(connection.sent.prefix(4_096)))
     }
 
     /// Pings with large params sent without reading, until the server stops reading (or 32 MiB went
@@ -154,7 +186,10 @@ extension CaseCatalog {
             } catch is SocketWriteStalled {
                 break fill
             } catch {
-                return .broke(.slowReaderMinimum, "the connection ended after \(requests) pings sent and none of the pongs read, \(Int((ContinuousClock.now - start).milliseconds)) ms after the first: \(error)", sent: Array(connection.sent.prefix(64)))
+                return .broke(
+                    .slowReaderMinimum,
+                    "the connection ended after \(requests) pings sent and none of the pongs read, \(Int((ContinuousClock.now - start).milliseconds)) ms after the first: \(error)",
+                    sent: Array(connection.sent.prefix(64)))
             }
         }
         let filled = Int((ContinuousClock.now - start).milliseconds)
@@ -162,29 +197,48 @@ extension CaseCatalog {
             // No bound stated: the server's writes wait, unread, until 9.5 s after the first request.
             let watched = PeerState.watch(connection.socket, milliseconds: 9_500 - filled)
             if watched.state != .open {
-                return .broke(.slowReaderMinimum, "the server ended the connection \(filled + watched.waited) ms after the first of \(requests) pings whose pongs were not read: a slow-reader bound should not be under 10 s")
+                return .broke(
+                    .slowReaderMinimum,
+                    "the server ended the connection \(filled + watched.waited) ms after the first of \(requests) pings whose pongs were not read: a slow-reader bound should not be under 10 s"
+                )
             }
             let drained = drain(connection, octets: connection.sent.count + (1 << 20))
             if drained.ended {
-                return .broke(.slowReaderMinimum, "the connection had ended when the client began to read, 9.5 s after the first of \(requests) pings (\(drained.octets) octets of pongs came before the end): a slow-reader bound should not be under 10 s")
+                return .broke(
+                    .slowReaderMinimum,
+                    "the connection had ended when the client began to read, 9.5 s after the first of \(requests) pings (\(drained.octets) octets of pongs came before the end): a slow-reader bound should not be under 10 s"
+                )
             }
             return .passed("still serving after its writes waited 9.5 s for a reader (\(requests) pings, \(drained.octets) octets of pongs read afterwards)")
         }
         let early = PeerState.watch(connection.socket, milliseconds: bound - 50 - filled)
         if early.state != .open {
             let at = filled + early.waited
-            var violations = [Violation(.describeStatedChoices, "the server ended the connection \(at) ms after the first of \(requests) unread pongs was asked for, before the stated slowReaderMs \(bound)")]
-            if at < 10_000 { violations.append(Violation(.slowReaderMinimum, "the connection ended \(at) ms after the first request whose pong was not read: a slow-reader bound should not be under 10 s")) }
+            var violations = [
+                Violation(
+                    .describeStatedChoices,
+                    "the server ended the connection \(at) ms after the first of \(requests) unread pongs was asked for, before the stated slowReaderMs \(bound)"
+                )
+            ]
+            if at < 10_000 {
+                violations.append(
+                    Violation(
+                        .slowReaderMinimum,
+                        "the connection ended \(at) ms after the first request whose pong was not read: a slow-reader bound should not be under 10 s"))
+            }
             return .broke(violations)
         }
         let elapsed = Int((ContinuousClock.now - start).milliseconds)
         _ = PeerState.watch(connection.socket, milliseconds: filled + bound + margin(bound) - elapsed)
         let drained = drain(connection, octets: connection.sent.count + (1 << 20))
         if !drained.ended {
-            let summary = "the connection was still open \(filled + bound + margin(bound)) ms after the first of \(requests) pings whose pongs were not read (writes stopped after \(filled) ms), with slowReaderMs \(bound) stated"
+            let summary =
+                "the connection was still open \(filled + bound + margin(bound)) ms after the first of \(requests) pings whose pongs were not read (writes stopped after \(filled) ms), with slowReaderMs \(bound) stated"
             return .broke([Violation(.slowReaderBound, summary), Violation(.describeStatedChoices, summary + ": the statement is not true of the server")])
         }
-        return .passed("ended within \(bound) ms + \(margin(bound)) ms of its writes stopping, not before \(bound) ms (\(requests) pings, \(drained.octets) octets of pongs delivered)")
+        return .passed(
+            "ended within \(bound) ms + \(margin(bound)) ms of its writes stopping, not before \(bound) ms (\(requests) pings, \(drained.octets) octets of pongs delivered)"
+        )
     }
 
     /// Reads and discards until EOF, a reset, `octets` read, a silence of 1 s, or 3 s of reading: whether

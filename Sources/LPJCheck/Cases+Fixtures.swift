@@ -7,8 +7,10 @@ extension CaseCatalog {
     static func fixtureCases(_ fixtures: [Fixture]) -> [CheckCase] {
         fixtures.filter { $0.definition.direction == .clientToServer }.map { fixture in
             let plan = FixturePlan(fixture)
-            return CheckCase("fixture.\(fixture.definition.id)", fixture.definition.summary, covers: plan.requirements,
-                             informational: fixture.definition.classification == .implementationDefined) { context in
+            return CheckCase(
+                "fixture.\(fixture.definition.id)", fixture.definition.summary, covers: plan.requirements,
+                informational: fixture.definition.classification == .implementationDefined
+            ) { context in
                 try plan.run(context)
             }
         }
@@ -44,7 +46,8 @@ struct FixturePlan: Sendable {
         if case .closed(let requirement) = afterwards(expected) { closing = [requirement] }
         let order: [RequirementID] = definition.receiverByteOrder == .auto ? [.autoAlgorithm] : []
         let diagnosis: [RequirementID] = definition.rules.contains(.orderMismatchDiagnosis) ? [.mismatchDiagnosis] : []
-        let duplicates: [RequirementID] = definition.id.contains("nested-duplicates") ? [.nestedDuplicatesNotJSONError, .nestedPermitted, .describeStatedChoices] : []
+        let duplicates: [RequirementID] =
+            definition.id.contains("nested-duplicates") ? [.nestedDuplicatesNotJSONError, .nestedPermitted, .describeStatedChoices] : []
         return (subject + order + duplicates + expected.map(\.requirement) + expected.compactMap(\.whenMissing) + closing + diagnosis)
             .filter { seen.insert($0).inserted }
     }
@@ -54,10 +57,13 @@ struct FixturePlan: Sendable {
         if let reason = byteOrderMismatch(target) { return .skipped(reason) }
         let limitMatters = stop == .frameTooLarge || definition.wire.count > FrameConfiguration.minimumMaxBodyLength + 4
         if limitMatters, !target.maxBodyIsStated || definition.receiverLimit != target.maxBody {
-            return .skipped("assumes a limit of \(definition.receiverLimit) octets; the server's is \(target.maxBodyIsStated ? "\(target.maxBody)" : "not stated")")
+            return .skipped(
+                "assumes a limit of \(definition.receiverLimit) octets; the server's is \(target.maxBodyIsStated ? "\(target.maxBody)" : "not stated")")
         }
         if depth > 64, target.maxDepth == nil {
-            return .skipped("a body of depth \(depth) assumes a depth limit; the server states none, and any limit from 64 up is allowed (the depth cases use what it states)")
+            return .skipped(
+                "a body of depth \(depth) assumes a depth limit; the server states none, and any limit from 64 up is allowed (the depth cases use what it states)"
+            )
         }
         if definition.id.contains("nested-duplicates") { return try NestedDuplicates.judge(context, wire: wire(for: target)) }
         let delivery = Delivery.oneWrite(wire(for: target), halfClose: stop == .truncatedFrame)
@@ -69,12 +75,19 @@ struct FixturePlan: Sendable {
             let w = definition.wire
             let detection = ByteOrderDetection.detect(w[0], w[1], w[2], w[3], limit: target.maxBody)
             if detection.isAmbiguous || definition.receiverByteOrder == .auto {
-                outcome = .broke([Violation(.autoAlgorithm, "the first prefix \(w[0..<4].map(hexByte).joined(separator: " ")) decides \(detection.order)\(detection.isAmbiguous ? " (ambiguous: little wins)" : ""), and the server read it otherwise: \(outcome.summary)")] + outcome.violations,
-                                 details: outcome.details, sent: outcome.sent)
+                outcome = .broke(
+                    [
+                        Violation(
+                            .autoAlgorithm,
+                            "the first prefix \(w[0..<4].map(hexByte).joined(separator: " ")) decides \(detection.order)\(detection.isAmbiguous ? " (ambiguous: little wins)" : ""), and the server read it otherwise: \(outcome.summary)"
+                        )
+                    ] + outcome.violations,
+                    details: outcome.details, sent: outcome.sent)
             }
         }
         if outcome.verdict == .passed, definition.rules.contains(.orderMismatchDiagnosis), let message = reply.responses.last?.errorResult?.message,
-           let missing = Self.missingDiagnosis(message, wire: delivery.bytes, order: target.byteOrder) {
+            let missing = Self.missingDiagnosis(message, wire: delivery.bytes, order: target.byteOrder)
+        {
             return .broke(.mismatchDiagnosis, missing, sent: connection.sent)
         }
         if definition.classification == .implementationDefined, outcome.verdict == .passed {
@@ -107,10 +120,12 @@ struct FixturePlan: Sendable {
         let lower = message.lowercased()
         let swapped = order.swapped.value(wire[0], wire[1], wire[2], wire[3])
         if swapped <= 1 << 20, !(lower.contains("endian") || lower.contains("byte order") || lower.contains(String(swapped))) {
-            return "the refusal of \(wire[0..<4].map(hexByte).joined(separator: " ")) does not name the likely cause, the other byte order (read \(order.swapped) it is \(swapped)): \"\(message.prefix(100))\""
+            return
+                "the refusal of \(wire[0..<4].map(hexByte).joined(separator: " ")) does not name the likely cause, the other byte order (read \(order.swapped) it is \(swapped)): \"\(message.prefix(100))\""
         }
         if wire[0..<4].allSatisfy({ (0x20...0x7e).contains($0) }), !(lower.contains("text") || lower.contains("ascii") || lower.contains("prefix")) {
-            return "the refusal of \(wire[0..<4].map(hexByte).joined(separator: " ")) (\"\(String(decoding: wire[0..<4], as: UTF8.self))\") does not name the likely cause, text without a length prefix: \"\(message.prefix(100))\""
+            return
+                "the refusal of \(wire[0..<4].map(hexByte).joined(separator: " ")) (\"\(String(decoding: wire[0..<4], as: UTF8.self))\") does not name the likely cause, text without a length prefix: \"\(message.prefix(100))\""
         }
         return nil
     }
@@ -144,8 +159,9 @@ struct FixturePlan: Sendable {
 
     /// The responses a conforming server sends, each with the requirement it tests.
     func expectations(maxDepth: Int) -> [Expectation] {
-        let bodies = FrameWalk.bodies(definition.wire, order: definition.receiverByteOrder.fixedOrder ?? definition.byteOrder.decodingOrder,
-                                      limit: definition.receiverLimit)
+        let bodies = FrameWalk.bodies(
+            definition.wire, order: definition.receiverByteOrder.fixedOrder ?? definition.byteOrder.decodingOrder,
+            limit: definition.receiverLimit)
         return definition.responses.enumerated().map { index, response in
             let body = index < bodies.count ? bodies[index] : nil
             switch response {
@@ -162,9 +178,12 @@ struct FixturePlan: Sendable {
                     guard let offset = body.depth(limit: maxDepth) else { return .pong(Self.params(body), .nestingAccept) }
                     return .error(.invalidJSON, .nestingReject, offsets: [offset], bodyLength: body.count)
                 }
-                let requirement = code == .unknownMethod && definition.rules.contains(.msgMethodNames) ? .methodNamesExact
+                let requirement =
+                    code == .unknownMethod && definition.rules.contains(.msgMethodNames)
+                    ? .methodNamesExact
                     : Self.rejectRequirement(code: code, rule: rejection?.rule)
-                var expectation = Expectation.error(code, requirement, offsets: index < acceptedOffsets.count ? acceptedOffsets[index] : nil, bodyLength: body?.count)
+                var expectation = Expectation.error(
+                    code, requirement, offsets: index < acceptedOffsets.count ? acceptedOffsets[index] : nil, bodyLength: body?.count)
                 if rejection?.rule == .frameZeroLength { expectation.whenMissing = .zeroLengthFraming }
                 return expectation
             }

@@ -5,23 +5,33 @@ extension CaseCatalog {
     /// Finds the largest body the server accepts, from prefixes alone: a length over the limit is refused
     /// at once (`frame.oversize-close`), a length within it makes the server wait for the body.
     static let limitProbeCases: [CheckCase] = [
-        CheckCase("size.limit-probe", "Binary search, by prefixes alone, for the largest body length the server waits for; it must equal the limit lpj.describe states.",
-                  covers: [.maxSizeMinimum, .describeMaxBody], extraMilliseconds: 12_000) { context in
+        CheckCase(
+            "size.limit-probe",
+            "Binary search, by prefixes alone, for the largest body length the server waits for; it must equal the limit lpj.describe states.",
+            covers: [.maxSizeMinimum, .describeMaxBody], extraMilliseconds: 12_000
+        ) { context in
             var accepted = FrameConfiguration.minimumMaxBodyLength
             if context.target.maxBodyIsStated {
                 // The stated limit is checked at its edge: it waits for exactly the limit, refuses one more.
                 let limit = context.target.maxBody
-                guard limit >= accepted else { return .broke(.maxSizeMinimum, "lpj.describe states a limit of \(limit), under the 65,536 every receiver accepts") }
+                guard limit >= accepted else {
+                    return .broke(.maxSizeMinimum, "lpj.describe states a limit of \(limit), under the 65,536 every receiver accepts")
+                }
                 let waitsAtLimit = try waitsForBody(context, length: limit)
                 let waitsOver = try waitsForBody(context, length: limit + 1)
                 if waitsAtLimit && !waitsOver { return .passed("waits for a body of exactly \(limit) octets and refuses \(limit + 1), as lpj.describe states") }
                 if !waitsAtLimit, try !waitsForBody(context, length: accepted) {
                     return .broke(.maxSizeMinimum, "a prefix announcing \(accepted) octets was refused at once: every receiver must accept 65,536")
                 }
-                return .broke(.describeMaxBody, waitsAtLimit ? "lpj.describe states maxBody \(limit), but the server also waits for a body of \(limit + 1) octets"
-                                                             : "lpj.describe states maxBody \(limit), but the server refuses a prefix announcing \(limit) octets at once",
-                              details: ["prefix announcing \(limit): \(waitsAtLimit ? "waited for the body" : "refused at once")",
-                                        "prefix announcing \(limit + 1): \(waitsOver ? "waited for the body" : "refused at once")"])
+                return .broke(
+                    .describeMaxBody,
+                    waitsAtLimit
+                        ? "lpj.describe states maxBody \(limit), but the server also waits for a body of \(limit + 1) octets"
+                        : "lpj.describe states maxBody \(limit), but the server refuses a prefix announcing \(limit) octets at once",
+                    details: [
+                        "prefix announcing \(limit): \(waitsAtLimit ? "waited for the body" : "refused at once")",
+                        "prefix announcing \(limit + 1): \(waitsOver ? "waited for the body" : "refused at once")",
+                    ])
             }
             guard try waitsForBody(context, length: accepted) else {
                 return .broke(.maxSizeMinimum, "a prefix announcing \(accepted) octets was refused at once: every receiver must accept 65,536")
@@ -41,7 +51,7 @@ extension CaseCatalog {
             guard context.target.maxBodyIsStated else { return .informational(found + " (the server does not state its limit)") }
             if accepted == context.target.maxBody { return .passed(found + ", as lpj.describe states") }
             return .broke(.describeMaxBody, found + ", but lpj.describe states \(context.target.maxBody)")
-        },
+        }
     ]
 
     /// Whether the server, given only a prefix announcing `length`, keeps waiting for the body (accepted)

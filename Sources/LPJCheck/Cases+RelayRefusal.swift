@@ -10,11 +10,14 @@ extension CaseCatalog {
     /// `invalid-params`, rule `ext.relay`, with a message naming the address, without connecting. An
     /// `upstream-error` or `timeout` answer (or none) shows the server tried to connect.
     static let relayRefusalCases: [CheckCase] = [
-        CheckCase("extension.relay.refused-upstream", "relay to 192.0.2.1, 198.51.100.1, 203.0.113.1 and 2001:db8::1 (documentation addresses, timeout_ms 1000): each answered invalid-params at once, rule ext.relay, the message naming the address.",
-                  covers: [.relayRefusedUpstream, .relayDocumentationRefused], extraMilliseconds: 4_000) { context in
+        CheckCase(
+            "extension.relay.refused-upstream",
+            "relay to 192.0.2.1, 198.51.100.1, 203.0.113.1 and 2001:db8::1 (documentation addresses, timeout_ms 1000): each answered invalid-params at once, rule ext.relay, the message naming the address.",
+            covers: [.relayRefusedUpstream, .relayDocumentationRefused], extraMilliseconds: 4_000
+        ) { context in
             guard context.target.has("relay") else { return .skipped("the server does not list relay") }
             return try documentationUpstreams(context)
-        },
+        }
     ]
 
     static let documentationAddresses = ["192.0.2.1", "198.51.100.1", "203.0.113.1", "2001:db8::1"]
@@ -32,14 +35,26 @@ extension CaseCatalog {
                 return judged.verdict == .passed ? .broke(.relayRefusedUpstream, "no answer to a relay to \(upstream)", sent: connection.sent) : judged
             }
             if let error = response.errorResult, error.code == WireError.Code.upstreamError.rawValue || error.code == WireError.Code.timeout.rawValue {
-                return .broke([Violation(.relayDocumentationRefused, "a relay to \(upstream), an address reserved for documentation, was answered \(error.code) after \(elapsed) ms (\"\(error.message.prefix(100))\"): the server tried to connect; it must refuse the upstream with invalid-params"),
-                               Violation(.relayRefusedUpstream, "a refused upstream is answered invalid-params at once, without connecting")],
-                              sent: connection.sent)
+                return .broke(
+                    [
+                        Violation(
+                            .relayDocumentationRefused,
+                            "a relay to \(upstream), an address reserved for documentation, was answered \(error.code) after \(elapsed) ms (\"\(error.message.prefix(100))\"): the server tried to connect; it must refuse the upstream with invalid-params"
+                        ),
+                        Violation(.relayRefusedUpstream, "a refused upstream is answered invalid-params at once, without connecting"),
+                    ],
+                    sent: connection.sent)
             }
             if response.errorResult == nil {
-                return .broke([Violation(.relayDocumentationRefused, "a relay to \(upstream), an address reserved for documentation, was answered out \"\(response.out)\": no upstream there can answer, and the server must refuse it with invalid-params"),
-                               Violation(.relayRefusedUpstream, "a refused upstream is answered invalid-params at once, without connecting")],
-                              sent: connection.sent)
+                return .broke(
+                    [
+                        Violation(
+                            .relayDocumentationRefused,
+                            "a relay to \(upstream), an address reserved for documentation, was answered out \"\(response.out)\": no upstream there can answer, and the server must refuse it with invalid-params"
+                        ),
+                        Violation(.relayRefusedUpstream, "a refused upstream is answered invalid-params at once, without connecting"),
+                    ],
+                    sent: connection.sent)
             }
             let judged = context.judge(reply, expected: [.error(.invalidParams, .relayRefusedUpstream)], connection: connection, delivery: delivery)
             if judged.verdict != .passed {
@@ -49,10 +64,13 @@ extension CaseCatalog {
             }
             let error = response.errorResult!
             if error.rule != "ext.relay" {
-                return .broke(.relayRefusedUpstream, "the refusal of \(upstream) has rule \(error.rule.map { "\"\($0)\"" } ?? "(none)"), not \"ext.relay\"", sent: connection.sent)
+                return .broke(
+                    .relayRefusedUpstream, "the refusal of \(upstream) has rule \(error.rule.map { "\"\($0)\"" } ?? "(none)"), not \"ext.relay\"",
+                    sent: connection.sent)
             }
             if !error.message.contains(address) {
-                return .broke(.relayRefusedUpstream, "the refusal of \(upstream) does not name the address: \"\(error.message.prefix(120))\"", sent: connection.sent)
+                return .broke(
+                    .relayRefusedUpstream, "the refusal of \(upstream) does not name the address: \"\(error.message.prefix(120))\"", sent: connection.sent)
             }
         }
         return .passed("each of \(documentationAddresses.joined(separator: ", ")) refused with invalid-params, rule ext.relay, naming the address")

@@ -1,6 +1,7 @@
 import Foundation
 import LPJWire
 import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,8 +10,11 @@ extension CaseCatalog {
     /// Whether responses leave in one write: a server that writes the prefix alone meets Nagle's algorithm
     /// and the client's delayed ACK, and every call stalls for tens of milliseconds (`frame.single-write`).
     static let timingCases: [CheckCase] = [
-        CheckCase("timing.single-write", "Forty sequential pings (past the quick-ACK start of a connection): does any response's first read hold the 4-octet prefix alone? If so, eight more with every segment acknowledged at once: does the body still lag the prefix?",
-                  covers: [.singleWrite, .singleWriteNoGap], extraMilliseconds: 4_000) { context in
+        CheckCase(
+            "timing.single-write",
+            "Forty sequential pings (past the quick-ACK start of a connection): does any response's first read hold the 4-octet prefix alone? If so, eight more with every segment acknowledged at once: does the body still lag the prefix?",
+            covers: [.singleWrite, .singleWriteNoGap], extraMilliseconds: 4_000
+        ) { context in
             let connection = try context.connect()
             defer { connection.close() }
             var prefixAlone = 0
@@ -25,18 +29,28 @@ extension CaseCatalog {
                 slowest = max(slowest, Date().timeIntervalSince(start) * 1000)
             }
             guard prefixAlone > 0 else { return .passed("every response arrived whole (slowest call \(Int(slowest)) ms)") }
-            var violations = [Violation(.singleWrite, "\(prefixAlone) of 40 responses arrived as a 4-octet prefix first, the body later (slowest call \(Int(slowest)) ms)")]
-            var details = ["likely cause: prefix and body written in two writes; with Nagle on, the body waits for the client's delayed ACK (about 40 ms on Linux)"]
+            var violations = [
+                Violation(.singleWrite, "\(prefixAlone) of 40 responses arrived as a 4-octet prefix first, the body later (slowest call \(Int(slowest)) ms)")
+            ]
+            var details = [
+                "likely cause: prefix and body written in two writes; with Nagle on, the body waits for the client's delayed ACK (about 40 ms on Linux)"
+            ]
             if let gaps = try gapsWithImmediateAcks(connection, context: context) {
-                details.append("with every segment acknowledged at once (TCP_QUICKACK), the body followed its prefix after \(gaps.map { "\($0)" }.joined(separator: ", ")) ms")
+                details.append(
+                    "with every segment acknowledged at once (TCP_QUICKACK), the body followed its prefix after \(gaps.map { "\($0)" }.joined(separator: ", ")) ms"
+                )
                 let sorted = gaps.sorted()
                 if sorted.count >= 4, sorted[sorted.count / 2] >= noGapThresholdMilliseconds {
                     details[0] = "likely cause: prefix and body written in two writes with a pause (a timer, a flush, a cork) between them"
-                    violations.append(Violation(.singleWriteNoGap, "the body follows its prefix \(sorted[sorted.count / 2]) ms later (median of \(sorted.count) responses that arrived split), even when the runner acknowledges every segment at once: not Nagle's algorithm waiting for an ACK, but a delay between the two writes"))
+                    violations.append(
+                        Violation(
+                            .singleWriteNoGap,
+                            "the body follows its prefix \(sorted[sorted.count / 2]) ms later (median of \(sorted.count) responses that arrived split), even when the runner acknowledges every segment at once: not Nagle's algorithm waiting for an ACK, but a delay between the two writes"
+                        ))
                 }
             }
             return .broke(violations, details: details)
-        },
+        }
     ]
 
     /// A median gap (prefix to body) at least this long, with every segment acknowledged at once, is a

@@ -87,7 +87,9 @@ public struct CaseOutcome: Sendable {
         precondition(!violations.isEmpty, "a broken outcome names at least one requirement")
         let violations = Violation.grouped(violations)
         let verdict: Verdict = violations.contains { $0.level == .must } ? .failed : .warning
-        let summary = violations.count == 1 ? violations[0].summary
+        let summary =
+            violations.count == 1
+            ? violations[0].summary
             : violations[0].summary + " (and \(violations.count - 1) more: \(violations.dropFirst().map(\.requirement.rawValue).joined(separator: ", ")))"
         return CaseOutcome(verdict: verdict, summary: summary, details: details, sent: sent, violations: violations)
     }
@@ -128,8 +130,10 @@ public struct CheckCase: Sendable {
     public var waitsOutStatedBound = false
     public var run: @Sendable (CheckContext) throws -> CaseOutcome
 
-    public init(_ id: String, _ title: String, covers requirements: [RequirementID], informational: Bool = false,
-                extraMilliseconds: Int = 0, waitsOutStatedBound: Bool = false, run: @escaping @Sendable (CheckContext) throws -> CaseOutcome) {
+    public init(
+        _ id: String, _ title: String, covers requirements: [RequirementID], informational: Bool = false,
+        extraMilliseconds: Int = 0, waitsOutStatedBound: Bool = false, run: @escaping @Sendable (CheckContext) throws -> CaseOutcome
+    ) {
         self.id = id
         self.title = title
         self.requirements = requirements

@@ -14,8 +14,9 @@ public final class CheckContext: Sendable {
 
     /// A fresh connection in the target's byte order (or `byteOrder`).
     public func connect(byteOrder: ByteOrder? = nil) throws -> ProbeConnection {
-        try ProbeConnection(host: target.host, port: target.port, byteOrder: byteOrder ?? target.byteOrder,
-                            timeoutMilliseconds: target.timeoutMilliseconds, responseLimit: target.maxBody + 65_536)
+        try ProbeConnection(
+            host: target.host, port: target.port, byteOrder: byteOrder ?? target.byteOrder,
+            timeoutMilliseconds: target.timeoutMilliseconds, responseLimit: target.maxBody + 65_536)
     }
 
     /// The frame of `body` in the target's byte order.
@@ -25,7 +26,9 @@ public final class CheckContext: Sendable {
     public func frame(_ request: Request) -> [UInt8] { frame(request.body()) }
 
     /// Sends `delivery` on a fresh connection and reads until `count` responses, EOF or the time-out.
-    public func exchange(_ delivery: Delivery, count: Int? = nil, extraMilliseconds: Int = 0, byteOrder: ByteOrder? = nil) throws -> (ProbeConnection, ProbeConnection.Reply) {
+    public func exchange(_ delivery: Delivery, count: Int? = nil, extraMilliseconds: Int = 0, byteOrder: ByteOrder? = nil) throws -> (
+        ProbeConnection, ProbeConnection.Reply
+    ) {
         let connection = try connect(byteOrder: byteOrder)
         try delivery.send(on: connection)
         let reply = connection.read(count: count, timeoutMilliseconds: target.timeoutMilliseconds + extraMilliseconds)
@@ -72,8 +75,10 @@ public final class CheckContext: Sendable {
     /// case's content: it repeats the delivery with harmless pings of the same lengths, then in one write
     /// without half-close, so a server that cannot take the delivery is charged with that, not with what
     /// the octets said.
-    public func judge(_ reply: ProbeConnection.Reply, expected: [Expectation], connection: ProbeConnection,
-                      delivery: Delivery, afterwards: Afterwards = .either) -> CaseOutcome {
+    public func judge(
+        _ reply: ProbeConnection.Reply, expected: [Expectation], connection: ProbeConnection,
+        delivery: Delivery, afterwards: Afterwards = .either
+    ) -> CaseOutcome {
         var reply = reply
         let inspection = ResponseInspection.inspect(reply, connection: connection)
         var violations = inspection.violations
@@ -87,12 +92,17 @@ public final class CheckContext: Sendable {
             for (index, expectation) in expected.enumerated() where index < min(reply.frames.count, inspection.trustedFrames) {
                 guard let response = reply.frames[index].response else {
                     if expectation.isError, !Self.isErrorResponse(reply.frames[index].body) {
-                        violations.append(Violation(expectation.requirement, "response \(index + 1): the request was answered as if accepted (expected \(expectation)), and the answer is itself broken"))
+                        violations.append(
+                            Violation(
+                                expectation.requirement,
+                                "response \(index + 1): the request was answered as if accepted (expected \(expectation)), and the answer is itself broken"))
                     }
                     continue
                 }
                 if !expectation.expectsFrameTooLarge, index < sentPrefixes.count,
-                   let misread = PrefixMisreading.violation(response, prefix: sentPrefixes[index], position: index, order: connection.byteOrder, detects: target.detectsByteOrder) {
+                    let misread = PrefixMisreading.violation(
+                        response, prefix: sentPrefixes[index], position: index, order: connection.byteOrder, detects: target.detectsByteOrder)
+                {
                     violations.append(Violation(misread.requirement, "response \(index + 1): " + misread.summary))
                     continue
                 }
@@ -112,20 +122,31 @@ public final class CheckContext: Sendable {
         let refusedMisread = violations.contains { $0.summary.contains(PrefixMisreading.marker) }
         if reply.frames.count < expected.count, !unreadable, violations.isEmpty, let pace = Self.stillArriving(reply, connection: connection) {
             // Not missing, only not yet come: the case's time ran out while the answers were still flowing.
-            return CaseOutcome(verdict: .informational,
-                               summary: "\(reply.frames.count) of \(expected.count) responses came, as expected and in order, the last \(pace) ms before the case's time ran out: the server answers slowly (timing.single-write measures the pace of one response); the rest were not waited for")
+            return CaseOutcome(
+                verdict: .informational,
+                summary:
+                    "\(reply.frames.count) of \(expected.count) responses came, as expected and in order, the last \(pace) ms before the case's time ran out: the server answers slowly (timing.single-write measures the pace of one response); the rest were not waited for"
+            )
         }
         if reply.frames.count < expected.count, !unreadable, !refusedMisread, let stray = Self.strayOctets(connection) {
             // Not missing: misframed by octets between two frames (no control run can narrow that down further).
             violations.append(stray)
         } else if reply.frames.count < expected.count, !unreadable, !refusedMisread, let start = reply.notAResponse {
             // Not missing either: it came, with a body no JSON text can be, whatever octets follow.
-            violations.append(Violation(.jsonTextSender, "response \(reply.frames.count + 1) of \(expected.count) is a frame whose body begins \(start.prefix(8).map(Evidence.hexPair).joined(separator: " ")): a control octet, which no JSON text begins with"))
+            violations.append(
+                Violation(
+                    .jsonTextSender,
+                    "response \(reply.frames.count + 1) of \(expected.count) is a frame whose body begins \(start.prefix(8).map(Evidence.hexPair).joined(separator: " ")): a control octet, which no JSON text begins with"
+                ))
         } else if reply.frames.count < expected.count, !unreadable, !refusedMisread {
             let missing = expected[reply.frames.count]
             let ending = Evidence.ending(reply)
             let cause = missingCause(delivery: delivery, subject: missing.whenMissing ?? missing.requirement, expectation: missing)
-            violations.append(Violation(cause.requirement, "response \(reply.frames.count + 1) of \(expected.count) missing (\(missing)): \(ending) after \(connection.sent.count) octets sent (\(delivery.summary))\(cause.note)"))
+            violations.append(
+                Violation(
+                    cause.requirement,
+                    "response \(reply.frames.count + 1) of \(expected.count) missing (\(missing)): \(ending) after \(connection.sent.count) octets sent (\(delivery.summary))\(cause.note)"
+                ))
             details += cause.details
         } else if !unreadable {
             violations += afterwardsViolations(&reply, afterwards: afterwards, connection: connection, answeredError: expected.contains(where: \.isError))
@@ -142,15 +163,18 @@ public final class CheckContext: Sendable {
     /// second, so a silent server is never taken for a slow one); nil otherwise.
     static func stillArriving(_ reply: ProbeConnection.Reply, connection: ProbeConnection) -> Int? {
         guard reply.timedOut, !reply.closed, !reply.frames.isEmpty, let last = connection.lastReceivedAt,
-              let left = CaseDeadline.remainingMilliseconds, left < 250 else { return nil }
+            let left = CaseDeadline.remainingMilliseconds, left < 250
+        else { return nil }
         let since = ContinuousClock.now - last
         guard since < .milliseconds(500) else { return nil }
         return Int(since.components.seconds * 1_000 + since.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// Whether the connection did what it must once the responses were in.
-    private func afterwardsViolations(_ reply: inout ProbeConnection.Reply, afterwards: Afterwards, connection: ProbeConnection,
-                                      answeredError: Bool) -> [Violation] {
+    private func afterwardsViolations(
+        _ reply: inout ProbeConnection.Reply, afterwards: Afterwards, connection: ProbeConnection,
+        answeredError: Bool
+    ) -> [Violation] {
         switch afterwards {
         case .either:
             return []
@@ -164,7 +188,11 @@ public final class CheckContext: Sendable {
             // A refusal as oversized closes the connection by rule; the refusal itself is what is wrong.
             if reply.responses.contains(where: { $0.errorResult?.code == WireError.Code.frameTooLarge.rawValue }) { return [] }
             if reply.closed {
-                return [Violation(requirement, "the server closed the connection\(reply.reset ? " with a reset" : "") after answering\(answeredError ? " with an error" : "")")]
+                return [
+                    Violation(
+                        requirement,
+                        "the server closed the connection\(reply.reset ? " with a reset" : "") after answering\(answeredError ? " with an error" : "")")
+                ]
             }
             let probe: JSONValue = "still open?"
             guard (try? connection.send(Request(method: "ping", params: probe))) != nil else {
@@ -174,11 +202,15 @@ public final class CheckContext: Sendable {
             if more.responses.first.map({ $0.out == "pong" }) == true { return [] }
             let pingPrefix = FrameEncoder(byteOrder: connection.byteOrder).prefix(forLength: Request(method: "ping", params: probe).body().count)
             if let answer = more.responses.first,
-               let misread = PrefixMisreading.violation(answer, prefix: pingPrefix, position: reply.frames.count, order: connection.byteOrder, detects: target.detectsByteOrder) {
+                let misread = PrefixMisreading.violation(
+                    answer, prefix: pingPrefix, position: reply.frames.count, order: connection.byteOrder, detects: target.detectsByteOrder)
+            {
                 return [Violation(misread.requirement, "a following ping on the same connection: " + misread.summary)]
             }
             if let stray = Self.strayOctets(connection) { return [stray] }
-            return [Violation(requirement, "a following ping on the same connection got no pong: \(more.frames.isEmpty ? Evidence.ending(more) : "another answer")")]
+            return [
+                Violation(requirement, "a following ping on the same connection got no pong: \(more.frames.isEmpty ? Evidence.ending(more) : "another answer")")
+            ]
         }
     }
 
@@ -187,12 +219,17 @@ public final class CheckContext: Sendable {
     static func strayOctets(_ connection: ProbeConnection) -> Violation? {
         guard let found = Evidence.streamBreak(connection.received, byteOrder: connection.byteOrder), let stray = found.strayOctets else { return nil }
         let octets = connection.received[found.offset..<(found.offset + stray)].map(Evidence.hexPair).joined(separator: " ")
-        return Violation(.bodyFollowsSender, "\(stray) octet(s) \(octets) came after a response's body, at stream offset \(found.offset), where the next frame's prefix must begin: every response after them is misframed")
+        return Violation(
+            .bodyFollowsSender,
+            "\(stray) octet(s) \(octets) came after a response's body, at stream offset \(found.offset), where the next frame's prefix must begin: every response after them is misframed"
+        )
     }
 
     /// Why a response did not come: the server died, it cannot take this delivery, or it cannot take
     /// this frame length; otherwise the content, charged to `subject`.
-    func missingCause(delivery: Delivery, subject: RequirementID, expectation: Expectation? = nil) -> (requirement: RequirementID, note: String, details: [String]) {
+    func missingCause(delivery: Delivery, subject: RequirementID, expectation: Expectation? = nil) -> (
+        requirement: RequirementID, note: String, details: [String]
+    ) {
         guard serverAnswers() else {
             return (subject, "; the server stopped answering (a fresh connection gets no pong)", [])
         }
@@ -204,14 +241,16 @@ public final class CheckContext: Sendable {
             return (subject, "; the case's time ran out before the cause could be narrowed down", [])
         }
         if case .error(.unknownMethod, _)? = expectation?.kind, subject != .unknownMethodAnswer,
-           !controlAnsweredError(Request(method: "no-such-method", params: nil), code: .unknownMethod) {
+            !controlAnsweredError(Request(method: "no-such-method", params: nil), code: .unknownMethod)
+        {
             return (.unknownMethodAnswer, "; a plain unknown method gets no unknown-method answer either", [])
         }
         let lengths = FrameWalk.completeFrameLengths(delivery.bytes, order: target.byteOrder, limit: target.maxBody)
         guard !lengths.isEmpty else { return (subject, "", []) }
         let harmless = lengths.map { Self.harmlessPing(bodyLength: $0) }
         let stream = harmless.flatMap { frame($0.body) }
-        let sameShape = stream.count == FrameWalk.completeFramesOctets(lengths) && stream.count <= delivery.bytes.count
+        let sameShape =
+            stream.count == FrameWalk.completeFramesOctets(lengths) && stream.count <= delivery.bytes.count
             ? delivery.reshaped(stream) : Delivery.oneWrite(stream, halfClose: delivery.halfClose)
         if controlAnswered(sameShape, pongs: harmless.map(\.params)) {
             return (subject, "", ["harmless pings of the same lengths, sent the same way (\(sameShape.summary)), were all answered: the content is the cause"])
@@ -219,22 +258,32 @@ public final class CheckContext: Sendable {
         let plain = Delivery.oneWrite(stream)
         if controlAnswered(plain, pongs: harmless.map(\.params)) {
             let blame: RequirementID = delivery.isSplit ? .readsArePartial : delivery.halfClose ? .halfCloseAnswers : lengths.count > 1 ? .pipelining : subject
-            return (blame, "; harmless pings of the same lengths fail the same way (\(sameShape.summary)) but pass in one write without half-close",
-                    ["the delivery, not the content, is what the server cannot take"])
+            return (
+                blame, "; harmless pings of the same lengths fail the same way (\(sameShape.summary)) but pass in one write without half-close",
+                ["the delivery, not the content, is what the server cannot take"]
+            )
         }
         if lengths.count > 1, controlAnswered(.oneWrite(frame(harmless[0].body)), pongs: [harmless[0].params]) {
             let apart = Delivery(pieces: harmless.map { frame($0.body) }, pauseMilliseconds: 150)
             if controlAnswered(apart, pongs: harmless.map(\.params)) {
-                return (.keepsNextFrame, "; the same pings are answered when each arrives in its own write, but not \(lengths.count) in one write: the octets after the first frame are lost", [])
+                return (
+                    .keepsNextFrame,
+                    "; the same pings are answered when each arrives in its own write, but not \(lengths.count) in one write: the octets after the first frame are lost",
+                    []
+                )
             }
             return (.pipelining, "; one harmless ping is answered, \(lengths.count) pipelined are not, even in separate writes", [])
         }
         let prefixes = lengths.map { FrameEncoder(byteOrder: target.byteOrder).prefix(forLength: $0) }
         if prefixes.contains(where: { $0.contains { $0 >= 0x80 } }) {
-            return (.prefixUnsigned, "; even a harmless ping of the same length is not answered, and its length prefix has an octet of 0x80 or more",
-                    ["a receiver must read the 4 prefix octets as an unsigned integer (frame.prefix-size)"])
+            return (
+                .prefixUnsigned, "; even a harmless ping of the same length is not answered, and its length prefix has an octet of 0x80 or more",
+                ["a receiver must read the 4 prefix octets as an unsigned integer (frame.prefix-size)"]
+            )
         }
-        return (lengths.max()! <= 65_536 ? .maxSizeMinimum : subject, "; even a harmless ping of the same length (\(lengths.max()!) octets) is not answered", [])
+        return (
+            lengths.max()! <= 65_536 ? .maxSizeMinimum : subject, "; even a harmless ping of the same length (\(lengths.max()!) octets) is not answered", []
+        )
     }
 
     /// Whether `body` is an error response, however malformed its error object.
@@ -256,7 +305,7 @@ public final class CheckContext: Sendable {
         guard !expected.isEmpty, reply.frames.count == expected.count + 1 else { return nil }
         let rest = reply.frames.dropFirst()
         guard zip(expected, rest).allSatisfy({ pair in pair.1.response.map { pair.0.violations($0).isEmpty } ?? false }),
-              let first = reply.frames.first, first.response.map({ !expected[0].violations($0).isEmpty }) ?? true
+            let first = reply.frames.first, first.response.map({ !expected[0].violations($0).isEmpty }) ?? true
         else { return nil }
         return Violation(.nothingElse, "a frame no request asked for came before the responses: \(String(decoding: first.body.prefix(80), as: UTF8.self))")
     }

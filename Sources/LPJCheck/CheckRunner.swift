@@ -117,9 +117,11 @@ public struct CheckRunner {
         let context = CheckContext(target: target, pongsAtProbe: probe.answersLittle || probe.answersBig)
         var report = CheckReport(target: target, probe: probe, results: [])
         for finding in probe.findings {
-            report.results.append(CaseResult(id: finding.id, title: finding.title, rules: finding.outcome.violations.map(\.requirement.rule),
-                                             level: .must, verdict: finding.outcome.verdict, summary: finding.outcome.summary,
-                                             violations: finding.outcome.violations, details: finding.outcome.details, replay: nil, milliseconds: 0))
+            report.results.append(
+                CaseResult(
+                    id: finding.id, title: finding.title, rules: finding.outcome.violations.map(\.requirement.rule),
+                    level: .must, verdict: finding.outcome.verdict, summary: finding.outcome.summary,
+                    violations: finding.outcome.violations, details: finding.outcome.details, replay: nil, milliseconds: 0))
         }
         report.serverStoppedAfter = probe.diedAfter
         var resuming = options.resumeAfter != nil
@@ -147,10 +149,12 @@ public struct CheckRunner {
                     report.serverStoppedAfter = checkCase.id
                 }
                 let elapsed = ContinuousClock.now - start
-                result = Self.result(checkCase, outcome, Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000), target)
+                result = Self.result(
+                    checkCase, outcome, Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000), target)
                 result.wire = wire
                 if result.verdict == .failed || result.verdict == .warning {
-                    result.replay = Evidence.replayCommand(wire: wire, sent: outcome.sent, address: target.address, host: target.host, port: target.port, caseID: checkCase.id)
+                    result.replay = Evidence.replayCommand(
+                        wire: wire, sent: outcome.sent, address: target.address, host: target.host, port: target.port, caseID: checkCase.id)
                 }
             }
             if options.strict, result.verdict == .warning { result.verdict = .failed }

@@ -59,39 +59,66 @@ public enum ClientCheck {
         }
         let pong = Array(#"{"out":"pong","result":"split"}"#.utf8)
         for cut in [1, 2, 3, 4, 10] {
-            cases.append(ClientCase(id: "split.at-\(cut)", title: "A pong written in two pieces, cut after octet \(cut).",
-                                    rules: [.frameReadsArePartial], expectation: .success) { order in
-                let frame = FrameEncoder(byteOrder: order).frame(pong)
-                return [Array(frame[..<cut]), Array(frame[cut...])]
-            })
+            cases.append(
+                ClientCase(
+                    id: "split.at-\(cut)", title: "A pong written in two pieces, cut after octet \(cut).",
+                    rules: [.frameReadsArePartial], expectation: .success
+                ) { order in
+                    let frame = FrameEncoder(byteOrder: order).frame(pong)
+                    return [Array(frame[..<cut]), Array(frame[cut...])]
+                })
         }
-        cases.append(ClientCase(id: "split.one-octet-at-a-time", title: "A pong written one octet per write.",
-                                rules: [.frameReadsArePartial], expectation: .success) { order in
-            FrameEncoder(byteOrder: order).frame(pong).map { [$0] }
-        })
-        cases.append(ClientCase(id: "message.line-breaks", title: "A pong whose JSON text has line breaks (CR LF and LF) between tokens: printed on one line, same value.",
-                                rules: [.bodyJSONText, .msgValueEquality], expectation: .success) { order in
-            [FrameEncoder(byteOrder: order).frame(Array("{\r\n  \"out\": \"pong\",\n  \"result\": [1.0, \"a\\nb\", 12345678901234567890]\n}".utf8))]
-        })
-        cases.append(ClientCase(id: "size.512-kib", title: "A pong of 524,288 octets.",
-                                rules: [.frameReadsArePartial, .frameBodyFollows], expectation: .success) { order in
-            let body = Response(out: "pong", result: .string(String(repeating: "é", count: 262_130))).body()
-            return [FrameEncoder(byteOrder: order).frame(body)]
-        })
-        cases.append(ClientCase(id: "order.other", title: "A pong whose prefix is in the other byte order.",
-                                rules: [.orderSameBothDirections, .connClientLimit], expectation: .refusal) { order in
-            [FrameEncoder(byteOrder: order.swapped).frame(Array(#"{"out":"pong","result":1}"#.utf8))]
-        })
-        cases.append(ClientCase(id: "close.no-reply", title: "The connection closes with no reply at all.",
-                                rules: [.connClientLimit], expectation: .refusal) { _ in [] })
-        cases.append(ClientCase(id: "close.inside-prefix", title: "Two octets of a prefix, then the connection closes.",
-                                rules: [.connEOFInsideFrame, .connClientLimit], expectation: .refusal) { _ in [[0x20, 0x00]] })
-        cases.append(ClientCase(id: "close.inside-body", title: "A prefix and half a body, then the connection closes.",
-                                rules: [.connEOFInsideFrame, .connClientLimit], expectation: .refusal) { order in
-            [Array(FrameEncoder(byteOrder: order).frame(pong).prefix(12))]
-        })
-        cases.append(ClientCase(id: "frame.text-without-prefix", title: "JSON text with no prefix, as a broken server writes it.",
-                                rules: [.orderMismatchDiagnosis, .connClientLimit], expectation: .refusal) { _ in [pong] })
+        cases.append(
+            ClientCase(
+                id: "split.one-octet-at-a-time", title: "A pong written one octet per write.",
+                rules: [.frameReadsArePartial], expectation: .success
+            ) { order in
+                FrameEncoder(byteOrder: order).frame(pong).map { [$0] }
+            })
+        cases.append(
+            ClientCase(
+                id: "message.line-breaks", title: "A pong whose JSON text has line breaks (CR LF and LF) between tokens: printed on one line, same value.",
+                rules: [.bodyJSONText, .msgValueEquality], expectation: .success
+            ) { order in
+                [FrameEncoder(byteOrder: order).frame(Array("{\r\n  \"out\": \"pong\",\n  \"result\": [1.0, \"a\\nb\", 12345678901234567890]\n}".utf8))]
+            })
+        cases.append(
+            ClientCase(
+                id: "size.512-kib", title: "A pong of 524,288 octets.",
+                rules: [.frameReadsArePartial, .frameBodyFollows], expectation: .success
+            ) { order in
+                let body = Response(out: "pong", result: .string(String(repeating: "é", count: 262_130))).body()
+                return [FrameEncoder(byteOrder: order).frame(body)]
+            })
+        cases.append(
+            ClientCase(
+                id: "order.other", title: "A pong whose prefix is in the other byte order.",
+                rules: [.orderSameBothDirections, .connClientLimit], expectation: .refusal
+            ) { order in
+                [FrameEncoder(byteOrder: order.swapped).frame(Array(#"{"out":"pong","result":1}"#.utf8))]
+            })
+        cases.append(
+            ClientCase(
+                id: "close.no-reply", title: "The connection closes with no reply at all.",
+                rules: [.connClientLimit], expectation: .refusal
+            ) { _ in [] })
+        cases.append(
+            ClientCase(
+                id: "close.inside-prefix", title: "Two octets of a prefix, then the connection closes.",
+                rules: [.connEOFInsideFrame, .connClientLimit], expectation: .refusal
+            ) { _ in [[0x20, 0x00]] })
+        cases.append(
+            ClientCase(
+                id: "close.inside-body", title: "A prefix and half a body, then the connection closes.",
+                rules: [.connEOFInsideFrame, .connClientLimit], expectation: .refusal
+            ) { order in
+                [Array(FrameEncoder(byteOrder: order).frame(pong).prefix(12))]
+            })
+        cases.append(
+            ClientCase(
+                id: "frame.text-without-prefix", title: "JSON text with no prefix, as a broken server writes it.",
+                rules: [.orderMismatchDiagnosis, .connClientLimit], expectation: .refusal
+            ) { _ in [pong] })
         return cases + brokenReplyCases + fullerReplyCases
     }
 
@@ -101,7 +128,10 @@ public enum ClientCheck {
             ("body.bom", "A pong that begins with a byte order mark.", .bodyNoBOM, [0xef, 0xbb, 0xbf] + Array(#"{"out":"pong","result":1}"#.utf8)),
             ("body.not-an-object", "A reply whose JSON text is an array, not an object.", .bodyObject, Array(#"["pong",1]"#.utf8)),
             ("body.trailing-text", "A pong followed by more text inside the same body.", .bodyJSONText, Array(#"{"out":"pong","result":1} x"#.utf8)),
-            ("body.invalid-utf8", "A pong whose result string holds the octet ff.", .bodyUTF8, Array(#"{"out":"pong","result":""#.utf8) + [0xff] + Array(#""}"#.utf8)),
+            (
+                "body.invalid-utf8", "A pong whose result string holds the octet ff.", .bodyUTF8,
+                Array(#"{"out":"pong","result":""#.utf8) + [0xff] + Array(#""}"#.utf8)
+            ),
             ("message.duplicate-out", "A reply with the member out twice.", .msgDuplicateMembers, Array(#"{"out":"pong","out":"pong","result":1}"#.utf8)),
         ]
         var cases = broken.map { id, title, rule, body in
@@ -109,17 +139,27 @@ public enum ClientCheck {
         }
         // The zero-length frame is the response: a client that skips it and reads on takes the pong that
         // follows for its answer.
-        cases.append(ClientCase(id: "frame.zero-length", title: "A reply of length 0 (no JSON text), then a pong: the zero-length frame answers the request, an error.",
-                                rules: [.frameZeroLength, .connClientLimit], expectation: .refusal) { order in
-            let encoder = FrameEncoder(byteOrder: order)
-            return [encoder.frame([]) + encoder.frame(Array(#"{"out":"pong","result":"after the zero-length frame"}"#.utf8))]
-        })
-        var twoGiB = ClientCase(id: "size.2-gib-then-close", title: "A prefix announcing 2,147,483,648 octets, then the connection closes: refused (for the length, or for the end of the stream), without allocating it.",
-                                rules: [.connEOFInsideFrame, .frameOversizeClose, .connClientLimit], expectation: .refusal) { order in [FrameEncoder(byteOrder: order).prefix(forLength: 1 << 31)] }
+        cases.append(
+            ClientCase(
+                id: "frame.zero-length", title: "A reply of length 0 (no JSON text), then a pong: the zero-length frame answers the request, an error.",
+                rules: [.frameZeroLength, .connClientLimit], expectation: .refusal
+            ) { order in
+                let encoder = FrameEncoder(byteOrder: order)
+                return [encoder.frame([]) + encoder.frame(Array(#"{"out":"pong","result":"after the zero-length frame"}"#.utf8))]
+            })
+        var twoGiB = ClientCase(
+            id: "size.2-gib-then-close",
+            title:
+                "A prefix announcing 2,147,483,648 octets, then the connection closes: refused (for the length, or for the end of the stream), without allocating it.",
+            rules: [.connEOFInsideFrame, .frameOversizeClose, .connClientLimit], expectation: .refusal
+        ) { order in [FrameEncoder(byteOrder: order).prefix(forLength: 1 << 31)] }
         twoGiB.bodyNeverRead = true
         cases.append(twoGiB)
-        var maxUInt32 = ClientCase(id: "size.max-uint32", title: "A prefix ff ff ff ff (4,294,967,295, never -1), then body octets that keep coming: refused at once, naming the length.",
-                                   rules: [.framePrefixSize, .frameOversizeClose, .connClientLimit], expectation: .refusal) { _ in [[0xff, 0xff, 0xff, 0xff]] }
+        var maxUInt32 = ClientCase(
+            id: "size.max-uint32",
+            title: "A prefix ff ff ff ff (4,294,967,295, never -1), then body octets that keep coming: refused at once, naming the length.",
+            rules: [.framePrefixSize, .frameOversizeClose, .connClientLimit], expectation: .refusal
+        ) { _ in [[0xff, 0xff, 0xff, 0xff]] }
         maxUInt32.feedsBody = true
         maxUInt32.bodyNeverRead = true
         cases.append(maxUInt32)
@@ -129,8 +169,10 @@ public enum ClientCheck {
     /// Replies that are valid, with more in them than the one response a client needs.
     static let fullerReplyCases: [ClientCase] = [
         {
-            var twoResponses = ClientCase(id: "message.two-responses", title: "Two pongs in one write: the first answers the request (by position), the second is never its answer.",
-                                          rules: [.connInOrder], expectation: .success) { order in
+            var twoResponses = ClientCase(
+                id: "message.two-responses", title: "Two pongs in one write: the first answers the request (by position), the second is never its answer.",
+                rules: [.connInOrder], expectation: .success
+            ) { order in
                 let encoder = FrameEncoder(byteOrder: order)
                 return [encoder.frame(Array(#"{"out":"pong","result":"first"}"#.utf8)) + encoder.frame(Array(#"{"out":"pong","result":"second"}"#.utf8))]
             }
@@ -139,9 +181,17 @@ public enum ClientCheck {
             twoResponses.refusalAllowedBecause = "the second response breaks the server's conn.one-response.nothing-else"
             return twoResponses
         }(),
-        ClientCase(id: "message.describe-unknown-members", title: "An lpj.description whose result has members the spec does not define: ignored, the response accepted.",
-                   rules: [.msgDescribe, .msgUnknownMembers], expectation: .success) { order in
-            [FrameEncoder(byteOrder: order).frame(Array(#"{"out":"lpj.description","result":{"protocol":"lpj/1","byteOrder":"little","maxBody":1048576,"maxDepth":512,"methods":["lpj.describe","ping"],"server":"lpj check-client","vendorLimits":{"queue":8},"futureFlag":true}}"#.utf8))]
+        ClientCase(
+            id: "message.describe-unknown-members",
+            title: "An lpj.description whose result has members the spec does not define: ignored, the response accepted.",
+            rules: [.msgDescribe, .msgUnknownMembers], expectation: .success
+        ) { order in
+            [
+                FrameEncoder(byteOrder: order).frame(
+                    Array(
+                        #"{"out":"lpj.description","result":{"protocol":"lpj/1","byteOrder":"little","maxBody":1048576,"maxDepth":512,"methods":["lpj.describe","ping"],"server":"lpj check-client","vendorLimits":{"queue":8},"futureFlag":true}}"#
+                            .utf8))
+            ]
         },
     ]
 
@@ -197,8 +247,9 @@ public enum ClientCheck {
         }
         var rules = clientCase.rules
         if clientCase.expectation == .refusal, let rule = referenceRefusal(stream, byteOrder: byteOrder), !rules.contains(rule) { rules.append(rule) }
-        return ClientJudge.Served(expectation: clientCase.expectation, message: message, rules: rules,
-                                  refusalAllowedBecause: clientCase.refusalAllowedBecause)
+        return ClientJudge.Served(
+            expectation: clientCase.expectation, message: message, rules: rules,
+            refusalAllowedBecause: clientCase.refusalAllowedBecause)
     }
 
     /// The rule the reference client's reader names for `stream` (default limit, `byteOrder`): a client
@@ -218,9 +269,11 @@ public enum ClientCheck {
     /// Runs every case against `command`: under `lpj-client/1` a shell command line with `{port}`,
     /// `{method}` and `{params}` (and optionally `{host}`); with `legacy`, one with `{port}` (and optionally
     /// `{host}`) only, for a client that knows nothing of the convention.
-    public static func run(command: String, cases: [ClientCase], byteOrder: ByteOrder, timeoutMilliseconds: Int,
-                           only: CheckOptions = CheckOptions(), legacy: Bool = false, listenHost: String = "127.0.0.1",
-                           progress: (Int, Int, CaseResult) -> Void = { _, _, _ in }) throws -> [CaseResult] {
+    public static func run(
+        command: String, cases: [ClientCase], byteOrder: ByteOrder, timeoutMilliseconds: Int,
+        only: CheckOptions = CheckOptions(), legacy: Bool = false, listenHost: String = "127.0.0.1",
+        progress: (Int, Int, CaseResult) -> Void = { _, _, _ in }
+    ) throws -> [CaseResult] {
         var results: [CaseResult] = []
         var clientAbsent: String?
         let notRun = Verdict(rawValue: "not-run") ?? .skipped
@@ -235,16 +288,18 @@ public enum ClientCheck {
             } else if let clientAbsent {
                 outcome = CaseOutcome(verdict: notRun, summary: "not run: \(clientAbsent)")
             } else {
-                let run = try runOne(clientCase, pieces: pieces, command: command, legacy: legacy, byteOrder: byteOrder,
-                                     timeoutMilliseconds: timeoutMilliseconds, listenHost: listenHost)
+                let run = try runOne(
+                    clientCase, pieces: pieces, command: command, legacy: legacy, byteOrder: byteOrder,
+                    timeoutMilliseconds: timeoutMilliseconds, listenHost: listenHost)
                 outcome = run.outcome
                 if !run.connected, !results.contains(where: { $0.verdict != .skipped }) {
                     clientAbsent = "the client never connected in \(clientCase.id) (\(outcome.summary))"
                 }
             }
-            let result = CaseResult(id: clientCase.id, title: clientCase.title, rules: clientCase.rules, level: .must,
-                                    verdict: outcome.verdict, summary: outcome.summary, violations: outcome.violations, details: outcome.details, replay: nil,
-                                    milliseconds: Int(Date().timeIntervalSince(start) * 1000))
+            let result = CaseResult(
+                id: clientCase.id, title: clientCase.title, rules: clientCase.rules, level: .must,
+                verdict: outcome.verdict, summary: outcome.summary, violations: outcome.violations, details: outcome.details, replay: nil,
+                milliseconds: Int(Date().timeIntervalSince(start) * 1000))
             results.append(result)
             progress(index + 1, cases.count, result)
         }
@@ -253,8 +308,10 @@ public enum ClientCheck {
 
     /// One case: a fresh listener, the client started, its request read and checked, the reply served,
     /// the client's ending judged.
-    static func runOne(_ clientCase: ClientCase, pieces: [[UInt8]], command: String, legacy: Bool, byteOrder: ByteOrder,
-                       timeoutMilliseconds: Int, listenHost: String = "127.0.0.1") throws -> (outcome: CaseOutcome, connected: Bool) {
+    static func runOne(
+        _ clientCase: ClientCase, pieces: [[UInt8]], command: String, legacy: Bool, byteOrder: ByteOrder,
+        timeoutMilliseconds: Int, listenHost: String = "127.0.0.1"
+    ) throws -> (outcome: CaseOutcome, connected: Bool) {
         let listener = try Socket.listen(host: listenHost, port: 0, backlog: 4)
         defer { listener.close() }
         let params = params(for: clientCase.id)
@@ -267,7 +324,10 @@ public enum ClientCheck {
         guard let connection = accept(listener, while: process, timeoutMilliseconds: timeoutMilliseconds) else {
             let stderr = ClientConvention.lastLines(process.standardError())
             if let ending = process.ending {
-                return (.violation(.must, "the client \(ending == .exited(127) ? "command was not found" : "exited (\(ending))") before connecting: \(stderr)"), false)
+                return (
+                    .violation(.must, "the client \(ending == .exited(127) ? "command was not found" : "exited (\(ending))") before connecting: \(stderr)"),
+                    false
+                )
             }
             return (.violation(.must, "the client never connected within \(timeoutMilliseconds) ms: \(stderr)"), false)
         }
@@ -287,10 +347,13 @@ public enum ClientCheck {
             if !watch.ended {
                 process.kill()
                 let announced = pieces.first.map { Int(byteOrder.value($0[0], $0[1], $0[2], $0[3])) } ?? 0
-                let outcome = CaseOutcome.broke("conn.client-limit.limit",
+                let outcome = CaseOutcome.broke(
+                    "conn.client-limit.limit",
                     "did not refuse the length: still running \(watch.milliseconds) ms after a prefix announcing \(announced) octets, over any limit, while \(watch.fed) body octets came (killed)",
-                    details: ["a client with a limit refuses the length as soon as it has the prefix, without waiting for the body (frame.limit-before-allocation.before-reading), and closes (frame.oversize-close.close)",
-                              "stderr: " + ClientConvention.lastLines(process.standardError())])
+                    details: [
+                        "a client with a limit refuses the length as soon as it has the prefix, without waiting for the body (frame.limit-before-allocation.before-reading), and closes (frame.oversize-close.close)",
+                        "stderr: " + ClientConvention.lastLines(process.standardError()),
+                    ])
                 return (withRequestProblems(outcome, reading), true)
             }
         }
@@ -306,15 +369,17 @@ public enum ClientCheck {
         }
         let hung = !process.hasEnded
         if hung { process.kill() }
-        let ending = ClientEnding(process: hung ? nil : process.ending, standardOutput: process.standardOutput(),
-                                  standardError: process.standardError(), hungAfterMilliseconds: timeoutMilliseconds)
+        let ending = ClientEnding(
+            process: hung ? nil : process.ending, standardOutput: process.standardOutput(),
+            standardError: process.standardError(), hungAfterMilliseconds: timeoutMilliseconds)
         let served = served(clientCase, pieces: pieces, byteOrder: byteOrder)
         var outcome = legacy ? ClientJudge.legacy(ending, served: served) : ClientJudge.convention(ending, served: served)
         if outcome.verdict == .failed, outcome.violations.isEmpty {
             outcome.violations = [Violation(requirement(clientCase, summary: outcome.summary), outcome.summary)]
             if let repair = ClientReplyEvidence.repair(ending, served: served) { outcome.violations.append(repair) }
         }
-        if !legacy, outcome.verdict == .passed, clientCase.bodyNeverRead, let misread = ClientReplyEvidence.bodyRuleNamed(ending, stream: pieces.flatMap { $0 }) {
+        if !legacy, outcome.verdict == .passed, clientCase.bodyNeverRead, let misread = ClientReplyEvidence.bodyRuleNamed(ending, stream: pieces.flatMap { $0 })
+        {
             outcome = .broke([misread], details: ["stderr: " + ClientConvention.lastLines(ending.standardError)])
         }
         return (withRequestProblems(outcome, reading), true)
@@ -328,8 +393,9 @@ public enum ClientCheck {
         let texts = reading.problems.map(\.text)
         let request = Evidence.hexDump(reading.received, around: 0, title: "the client's request")
         if outcome.verdict == .passed {
-            return CaseOutcome(verdict: .failed, summary: first.text, details: Array(texts.dropFirst()) + request + ["and then: " + outcome.summary],
-                               violations: Violation.grouped(reading.violations))
+            return CaseOutcome(
+                verdict: .failed, summary: first.text, details: Array(texts.dropFirst()) + request + ["and then: " + outcome.summary],
+                violations: Violation.grouped(reading.violations))
         }
         var combined = outcome
         combined.details = texts + request + outcome.details

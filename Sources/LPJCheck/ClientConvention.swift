@@ -69,8 +69,9 @@ enum ClientJudge {
     /// A crash, a hang, or `nil` when the client ended in a way the convention allows.
     static func crashOrHang(_ ending: ClientEnding) -> CaseOutcome? {
         guard let process = ending.process else {
-            return .violation(.must, "hung: still running \(ending.hungAfterMilliseconds) ms after the reply (killed)",
-                              details: ["stderr: " + ClientConvention.lastLines(ending.standardError)])
+            return .violation(
+                .must, "hung: still running \(ending.hungAfterMilliseconds) ms after the reply (killed)",
+                details: ["stderr: " + ClientConvention.lastLines(ending.standardError)])
         }
         if case .signalled = process {
             return .violation(.must, "crashed: \(process)", details: ["stderr: " + ClientConvention.lastLines(ending.standardError)])
@@ -89,33 +90,40 @@ enum ClientJudge {
             let text = String(decoding: ending.standardOutput, as: UTF8.self)
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0)
             guard let line = lines.first, !line.isEmpty else {
-                return .violation(.must, "crashed: exit \(status) without the response line on stdout",
-                                  details: ["lpj-client/1: exit 0 or 1 comes with exactly one line on stdout, the response as JSON", "stderr: " + stderr])
+                return .violation(
+                    .must, "crashed: exit \(status) without the response line on stdout",
+                    details: ["lpj-client/1: exit 0 or 1 comes with exactly one line on stdout, the response as JSON", "stderr: " + stderr])
             }
             let printed = "printed \(String(line.prefix(120)).debugDescription)"
             if served.expectation == .refusal {
-                return .violation(.must, "accepted a reply that breaks \(breaks): exit \(status), \(printed)",
-                                  details: ["expected exit 2 with the reason on stderr", "stderr: " + stderr])
+                return .violation(
+                    .must, "accepted a reply that breaks \(breaks): exit \(status), \(printed)",
+                    details: ["expected exit 2 with the reason on stderr", "stderr: " + stderr])
             }
             if lines.count > 1 {
-                return .violation(.must, "printed \(lines.count) lines; lpj-client/1 asks for exactly one, the response as JSON",
-                                  details: ["first line: \(String(line.prefix(200)).debugDescription)"])
+                return .violation(
+                    .must, "printed \(lines.count) lines; lpj-client/1 asks for exactly one, the response as JSON",
+                    details: ["first line: \(String(line.prefix(200)).debugDescription)"])
             }
             guard let value = try? JSONParser.parse(String(line)) else {
-                return .violation(.must, "exit \(status) but its line is not the response as JSON: \(printed)",
-                                  details: ["stderr: " + stderr])
+                return .violation(
+                    .must, "exit \(status) but its line is not the response as JSON: \(printed)",
+                    details: ["stderr: " + stderr])
             }
             let wanted = served.expectation == .success ? 0 : 1
             if status != wanted {
-                return .violation(.must, served.expectation == .success
-                                  ? "exit 1 (an error response) for a successful response" : "exit 0 (success) for an error response",
-                                  details: [printed])
+                return .violation(
+                    .must,
+                    served.expectation == .success
+                        ? "exit 1 (an error response) for a successful response" : "exit 0 (success) for an error response",
+                    details: [printed])
             }
             guard let message = served.message else { return .passed("exit \(status), \(printed)") }
             if !value.isSameValue(as: message) {
                 let place = message.firstDifference(from: value) ?? "/ (members differ)"
-                return .violation(.must, "accepted but printed something else: differs at \(place)",
-                                  details: ["served:  \(String(JSONWriter.string(message).prefix(200)))", "printed: \(String(line.prefix(200)))"])
+                return .violation(
+                    .must, "accepted but printed something else: differs at \(place)",
+                    details: ["served:  \(String(JSONWriter.string(message).prefix(200)))", "printed: \(String(line.prefix(200)))"])
             }
             return .passed("exit \(status), printed the response served")
         case 2:
@@ -145,10 +153,13 @@ enum ClientJudge {
         if let failure = crashOrHang(ending) { return failure }
         guard case .exited(let status)? = ending.process else { return .violation(.must, "no ending") }
         if status != 0 {
-            return .violation(.must, "crashed: exit \(status) (legacy mode counts every non-zero status as a crash)",
-                              details: ["stderr: " + ClientConvention.lastLines(ending.standardError)])
+            return .violation(
+                .must, "crashed: exit \(status) (legacy mode counts every non-zero status as a crash)",
+                details: ["stderr: " + ClientConvention.lastLines(ending.standardError)])
         }
-        let note = served.expectation == .refusal ? " (the reply breaks \(served.rules.first.map(\.rawValue) ?? "a rule"); legacy mode cannot see whether the client noticed)" : ""
+        let note =
+            served.expectation == .refusal
+            ? " (the reply breaks \(served.rules.first.map(\.rawValue) ?? "a rule"); legacy mode cannot see whether the client noticed)" : ""
         return .passed("exit 0, in time" + note)
     }
 }

@@ -49,7 +49,7 @@ enum ClientOversizeFeed {
                     fed += stalled.written
                     piece = chunk
                 } catch {
-                    writing = false   // closed or reset by the client
+                    writing = false  // closed or reset by the client
                 }
             }
             usleep(interval)

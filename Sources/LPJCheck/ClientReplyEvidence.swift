@@ -17,9 +17,11 @@ enum ClientReplyEvidence {
         guard !line.isEmpty, String(validating: line, as: UTF8.self) != nil, (try? JSONParser.parse(line)) != nil else { return nil }
         let text = String(decoding: line, as: UTF8.self)
         let replacement = text.contains("\u{FFFD}") || text.lowercased().contains("\\ufffd")
-        return Violation("body.utf8.no-repair", replacement
-                         ? "printed U+FFFD where the reply held ill-formed UTF-8: it repaired the octets instead of refusing them"
-                         : "printed well-formed text where the reply held ill-formed UTF-8: it repaired the octets or read them in another encoding")
+        return Violation(
+            "body.utf8.no-repair",
+            replacement
+                ? "printed U+FFFD where the reply held ill-formed UTF-8: it repaired the octets instead of refusing them"
+                : "printed well-formed text where the reply held ill-formed UTF-8: it repaired the octets or read them in another encoding")
     }
 
     /// `frame.prefix-size.unsigned`, when the reply was only a prefix no limit admits (and body octets a
@@ -35,7 +37,10 @@ enum ClientReplyEvidence {
         let named = ClientConvention.ruleIDs(in: ending.standardError)
         guard !named.isEmpty, named.allSatisfy(isAboutABody) else { return nil }
         let prefix = stream.prefix(4).map(hexByte).joined(separator: " ")
-        return Violation(.prefixUnsigned, "refused naming \(named.map(\.rawValue).joined(separator: ", ")), a rule about a body, for a reply that begins with the prefix \(prefix) (over 2 GiB announced, to refuse or to wait for): it read the prefix as a signed (negative) or small length")
+        return Violation(
+            .prefixUnsigned,
+            "refused naming \(named.map(\.rawValue).joined(separator: ", ")), a rule about a body, for a reply that begins with the prefix \(prefix) (over 2 GiB announced, to refuse or to wait for): it read the prefix as a signed (negative) or small length"
+        )
     }
 
     /// Rules only a body (or an empty one) can break.

@@ -18,8 +18,10 @@ struct ClientRequestCheck {
     var byteOrder: ByteOrder
 
     /// The rules every request is checked against, in every case: the client side of their coverage.
-    static let rulesChecked: [RuleID] = [.framePrefixSize, .frameBodyFollows, .frameLengthCountsOctets, .bodyUTF8, .bodyNoBOM,
-                                         .bodyJSONText, .bodyObject, .bodyNoLoneSurrogates, .bodyNoNonfinite, .msgRequest]
+    static let rulesChecked: [RuleID] = [
+        .framePrefixSize, .frameBodyFollows, .frameLengthCountsOctets, .bodyUTF8, .bodyNoBOM,
+        .bodyJSONText, .bodyObject, .bodyNoLoneSurrogates, .bodyNoNonfinite, .msgRequest,
+    ]
 
     /// One thing wrong with the request: what the runner saw, and the requirement it breaks (`nil` when
     /// only `lpj-client/1` asks for it).
@@ -55,15 +57,19 @@ struct ClientRequestCheck {
                 body = try decoder.decode(buffer: &buffer)
                 if body != nil { break }
             } catch {
-                reading.problems.append(Problem(text: "the request's framing breaks \(Self.describe(error))" + Self.prefixNote(reading.received, order: byteOrder),
-                                                requirement: "frame.prefix-size.sender"))
+                reading.problems.append(
+                    Problem(
+                        text: "the request's framing breaks \(Self.describe(error))" + Self.prefixNote(reading.received, order: byteOrder),
+                        requirement: "frame.prefix-size.sender"))
                 return reading
             }
             let remaining = Int(deadline.timeIntervalSinceNow * 1_000)
             guard remaining > 0, (try? connection.waitUntilReadable(timeoutMilliseconds: remaining)) == true else {
-                reading.problems.append(lengthProblem(reading.received)
-                                        ?? Problem(text: "no complete request within \(timeoutMilliseconds) ms (\(Self.octets(reading.received)))",
-                                                   requirement: reading.received.count >= 4 ? .bodyFollowsSender : nil))
+                reading.problems.append(
+                    lengthProblem(reading.received)
+                        ?? Problem(
+                            text: "no complete request within \(timeoutMilliseconds) ms (\(Self.octets(reading.received)))",
+                            requirement: reading.received.count >= 4 ? .bodyFollowsSender : nil))
                 return reading
             }
             let before = buffer.writerIndex
@@ -74,10 +80,12 @@ struct ClientRequestCheck {
                 if reading.received.isEmpty {
                     reading.problems.append(Problem(text: "the client connected and closed without sending a request", requirement: nil))
                 } else {
-                    reading.problems.append(lengthProblem(reading.received)
-                                            ?? Problem(text: "the client closed inside its request frame (\(Self.octets(reading.received)))"
-                                                       + Self.prefixNote(reading.received, order: byteOrder),
-                                                       requirement: reading.received.count >= 4 ? .bodyFollowsSender : "frame.prefix-size.sender"))
+                    reading.problems.append(
+                        lengthProblem(reading.received)
+                            ?? Problem(
+                                text: "the client closed inside its request frame (\(Self.octets(reading.received)))"
+                                    + Self.prefixNote(reading.received, order: byteOrder),
+                                requirement: reading.received.count >= 4 ? .bodyFollowsSender : "frame.prefix-size.sender"))
                 }
                 return reading
             }
@@ -94,10 +102,16 @@ struct ClientRequestCheck {
             let request = try Request(body: body)
             reading.request = request
             if let method, request.method != method {
-                reading.problems.append(Problem(text: "the request calls \(request.method.debugDescription), not \(method.debugDescription) as asked (lpj-client/1)", requirement: nil))
+                reading.problems.append(
+                    Problem(
+                        text: "the request calls \(request.method.debugDescription), not \(method.debugDescription) as asked (lpj-client/1)", requirement: nil))
             }
             if let params, !request.params.isSameValue(as: params) {
-                reading.problems.append(Problem(text: "the request's params differ from those asked at \(params.firstDifference(from: request.params) ?? "/"): sent \(String(JSONWriter.string(request.params).prefix(120))) (lpj-client/1)", requirement: nil))
+                reading.problems.append(
+                    Problem(
+                        text:
+                            "the request's params differ from those asked at \(params.firstDifference(from: request.params) ?? "/"): sent \(String(JSONWriter.string(request.params).prefix(120))) (lpj-client/1)",
+                        requirement: nil))
             }
         } catch {
             if let problem = lengthProblem(reading.received) {
@@ -107,8 +121,10 @@ struct ClientRequestCheck {
             reading.problems.append(Problem(text: "the request body breaks \(Self.describe(error))", requirement: Self.senderRequirement(error)))
         }
         if extra > 0 {
-            reading.problems.append(lengthProblem(reading.received)
-                                    ?? Problem(text: "\(extra) octet(s) sent after the request, before the response (lpj-client/1: one request, then its response)", requirement: nil))
+            reading.problems.append(
+                lengthProblem(reading.received)
+                    ?? Problem(
+                        text: "\(extra) octet(s) sent after the request, before the response (lpj-client/1: one request, then its response)", requirement: nil))
         }
         return reading
     }
@@ -124,10 +140,14 @@ struct ClientRequestCheck {
         guard announced != body.count, (try? Request(body: ByteBuffer(bytes: body))) != nil else { return nil }
         let text = String(decoding: body, as: UTF8.self)
         var counted = ""
-        if announced == text.unicodeScalars.count { counted = ": \(announced) is its count of characters (code points)" }
-        else if announced == text.utf16.count { counted = ": \(announced) is its count of UTF-16 code units" }
-        return Problem(text: "the request's prefix announces \(announced) octets, but the request that follows is \(body.count) octets long\(counted)",
-                       requirement: .lengthCountsOctetsSender)
+        if announced == text.unicodeScalars.count {
+            counted = ": \(announced) is its count of characters (code points)"
+        } else if announced == text.utf16.count {
+            counted = ": \(announced) is its count of UTF-16 code units"
+        }
+        return Problem(
+            text: "the request's prefix announces \(announced) octets, but the request that follows is \(body.count) octets long\(counted)",
+            requirement: .lengthCountsOctetsSender)
     }
 
     /// The sender requirement a request body that fails to parse breaks: the `.sender` item of the rule

@@ -26,8 +26,10 @@ public enum DeviationsFile {
     /// A deviations file listing every case of `report` that failed or warned.
     public static func render(_ report: CheckReport) -> String {
         let deviations = report.results.filter { $0.verdict == .failed || $0.verdict == .warning }
-        var lines = ["# Expected deviations of \(report.target.address), written by lpj check --write-deviations.",
-                     "# One case ID per line; '#' starts a comment. Pass it back with --expected-deviations."]
+        var lines = [
+            "# Expected deviations of \(report.target.address), written by lpj check --write-deviations.",
+            "# One case ID per line; '#' starts a comment. Pass it back with --expected-deviations.",
+        ]
         let width = deviations.map(\.id.count).max() ?? 0
         for result in deviations {
             let cited = result.violations.map(\.requirement.rawValue)
@@ -38,8 +40,8 @@ public enum DeviationsFile {
     }
 }
 
-private extension Substring {
-    func trimmingCharacters(in set: Set<Character>) -> String {
+extension Substring {
+    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
         String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }

@@ -69,8 +69,9 @@ public enum Evidence {
         }
         guard offset + 4 <= examined.count else { return nil }
         let prefix = LengthPrefixDiagnosis(octets: Array(examined[offset..<(offset + 4)]), order: byteOrder, limit: 1 << 24)
-        return StreamBreak(offset: offset, prefix: prefix, countedCharacters: characterCountedLength(examined, at: offset, declared: prefix.length),
-                           strayOctets: strayOctets(examined, at: offset, byteOrder: byteOrder))
+        return StreamBreak(
+            offset: offset, prefix: prefix, countedCharacters: characterCountedLength(examined, at: offset, declared: prefix.length),
+            strayOctets: strayOctets(examined, at: offset, byteOrder: byteOrder))
     }
 
     /// What went wrong with a response stream whose framing broke, as report lines: the prefix shown in
@@ -84,14 +85,20 @@ public enum Evidence {
         guard received.count >= 4 else { return ["received only \(received.count) octet(s): \(received.map(hexPair).joined(separator: " "))"] }
         guard let found else { return [] }
         let diagnosis = found.prefix
-        var lines = ["prefix at stream offset \(found.offset): \(diagnosis.octets.map(hexPair).joined(separator: " ")) = \(diagnosis.length) read \(byteOrder), \(diagnosis.swappedLength) byte-swapped\(diagnosis.asciiText.map { ", ASCII \"\($0)\"" } ?? "")"]
+        var lines = [
+            "prefix at stream offset \(found.offset): \(diagnosis.octets.map(hexPair).joined(separator: " ")) = \(diagnosis.length) read \(byteOrder), \(diagnosis.swappedLength) byte-swapped\(diagnosis.asciiText.map { ", ASCII \"\($0)\"" } ?? "")"
+        ]
         lines += diagnosis.likelyCauses.map { "likely cause: " + $0 }
         if let stray = found.strayOctets {
             let octets = received[found.offset..<(found.offset + stray)].map(hexPair).joined(separator: " ")
-            lines.append("likely cause: \(stray) stray octet(s) \(octets) at stream offset \(found.offset), after a whole frame: a whole frame begins after them (frame.body-follows.sender)")
+            lines.append(
+                "likely cause: \(stray) stray octet(s) \(octets) at stream offset \(found.offset), after a whole frame: a whole frame begins after them (frame.body-follows.sender)"
+            )
         }
         if let counted = found.countedCharacters {
-            lines.append("likely cause: length counted in characters: the body is \(counted.octets) octets but \(counted.characters) characters (frame.length-counts-octets)")
+            lines.append(
+                "likely cause: length counted in characters: the body is \(counted.octets) octets but \(counted.characters) characters (frame.length-counts-octets)"
+            )
         }
         if received.count > examinedLimit {
             lines.append("(diagnosis of the first \(examinedLimit) of \(received.count) octets received)")
@@ -152,7 +159,8 @@ public enum Evidence {
         let events = wire.flatMap(\.events)
         let writes = events.filter { $0.kind == .sent }
         if wire.count == 1, writes.count == 1, !events.contains(where: { $0.kind == .halfClosed }),
-           writes[0].octets.count == writes[0].octetCount, writes[0].octetCount <= 2_048 {
+            writes[0].octets.count == writes[0].octetCount, writes[0].octetCount <= 2_048
+        {
             return shellReplay(writes[0].octets, host: host, port: port)
         }
         if !writes.isEmpty { return "lpj replay \(caseID) \(address) --report REPORT.json" }

@@ -61,10 +61,15 @@ public struct Expectation: CustomStringConvertible, Sendable {
             return [numberAwareDifference(expected: result, got: response.result)]
         case .error(.frameTooLarge, _) where response.errorResult?.code != WireError.Code.frameTooLarge.rawValue:
             // The frame was read and answered as a request: its body was taken, not refused.
-            return [Violation(.refuseAtPrefix, "an oversized frame was read and answered (\(JSONWriter.string(response.json()).prefix(80))) instead of refused from its prefix")]
+            return [
+                Violation(
+                    .refuseAtPrefix,
+                    "an oversized frame was read and answered (\(JSONWriter.string(response.json()).prefix(80))) instead of refused from its prefix")
+            ]
         case .error(let code, let offsets):
             guard let error = response.errorResult else {
-                let accepted = Violation(requirement, "expected an error response \(code), got out \"\(response.out)\" with result \(JSONWriter.string(response.result).prefix(80))")
+                let accepted = Violation(
+                    requirement, "expected an error response \(code), got out \"\(response.out)\" with result \(JSONWriter.string(response.result).prefix(80))")
                 if code == .invalidUTF8, JSONWriter.string(response.result).unicodeScalars.contains("\u{FFFD}") {
                     return [Violation(.utf8NoRepair, "ill-formed UTF-8 was repaired to U+FFFD and accepted"), accepted]
                 }
@@ -90,7 +95,9 @@ public struct Expectation: CustomStringConvertible, Sendable {
         }
         if let accepted, !accepted.contains(offset) {
             let requirement: RequirementID = requirement == .nestingReject ? .nestingOffset : code == .invalidUTF8 ? .utf8Offset : .jsonTextOffset
-            return [Violation(requirement, "\(code) at offset \(offset); the spec's offset for this body is \(accepted.map(String.init).joined(separator: " or "))")]
+            return [
+                Violation(requirement, "\(code) at offset \(offset); the spec's offset for this body is \(accepted.map(String.init).joined(separator: " or "))")
+            ]
         }
         return []
     }

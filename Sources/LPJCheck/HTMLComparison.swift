@@ -20,17 +20,22 @@ public enum HTMLComparison {
 
     static func matrixPage(_ comparison: ReportComparison, onlyDisagreements: Bool) -> String {
         let rows = onlyDisagreements ? comparison.disagreements : comparison.rows
-        let title = onlyDisagreements ? "lpj report: where the implementations disagree" : "lpj report: \(comparison.implementations.count) implementations side by side"
+        let title =
+            onlyDisagreements
+            ? "lpj report: where the implementations disagree" : "lpj report: \(comparison.implementations.count) implementations side by side"
         var html = "<h1>\(HTMLPage.escape(title))</h1>\n"
-        html += "<nav>" + (onlyDisagreements
-            ? "<a href=\"index.html\">every case</a> · <strong>disagreements only</strong>"
-            : "<strong>every case</strong> · <a href=\"disagreements.html\">disagreements only</a>") + "</nav>\n"
+        html +=
+            "<nav>"
+            + (onlyDisagreements
+                ? "<a href=\"index.html\">every case</a> · <strong>disagreements only</strong>"
+                : "<strong>every case</strong> · <a href=\"disagreements.html\">disagreements only</a>") + "</nav>\n"
         html += "<p class=\"summary\">\(comparison.rows.count) cases; \(comparison.disagreements.count) with differing verdicts, marked ≠.</p>\n"
         html += "<h2>Implementations</h2>\n<table>\n<tr><th>name</th><th>target</th><th>verdict</th><th>counts</th></tr>\n"
         for implementation in comparison.implementations {
             let document = implementation.document
             let verdict = document.couldNotTest.map { "could not test: " + $0 } ?? (document.isConformant ? "conformant" : "NOT CONFORMANT")
-            html += "<tr><td><a href=\"\(implementation.folder)/index.html\">\(HTMLPage.escape(implementation.name))</a></td>"
+            html +=
+                "<tr><td><a href=\"\(implementation.folder)/index.html\">\(HTMLPage.escape(implementation.name))</a></td>"
                 + "<td class=\"mono\">\(HTMLPage.escape(document.target))</td>"
                 + HTMLPage.verdictCell(document.isConformant ? .passed : .failed, word: verdict)
                 + "<td>\(HTMLPage.escape(HTMLReport.countsLine(document)))</td></tr>\n"
@@ -40,14 +45,19 @@ public enum HTMLComparison {
             html += "<p>" + (onlyDisagreements ? "No disagreements: every case has the same verdict in every report." : "The reports hold no case.") + "</p>\n"
             return HTMLPage.page(title: title, body: html)
         }
-        let header = "<tr><th></th><th>case</th>" + comparison.implementations.map {
-            "<th><a href=\"\($0.folder)/index.html\">\(HTMLPage.escape($0.name))</a></th>"
-        }.joined() + "</tr>\n"
+        let header =
+            "<tr><th></th><th>case</th>"
+            + comparison.implementations.map {
+                "<th><a href=\"\($0.folder)/index.html\">\(HTMLPage.escape($0.name))</a></th>"
+            }.joined() + "</tr>\n"
         for (section, sectionRows) in CaseSection.grouped(rows, by: \.first) {
-            html += "<h2>\(HTMLPage.escape(section.key))" + (section.title.isEmpty ? "" : " <span class=\"muted\">\(HTMLPage.escape(section.title))</span>") + "</h2>\n"
+            html +=
+                "<h2>\(HTMLPage.escape(section.key))" + (section.title.isEmpty ? "" : " <span class=\"muted\">\(HTMLPage.escape(section.title))</span>")
+                + "</h2>\n"
             html += "<table class=\"matrix\">\n" + header
             for row in sectionRows {
-                html += "<tr\(row.differs ? " class=\"differs\"" : "")><td>\(row.differs ? "≠" : "")</td>"
+                html +=
+                    "<tr\(row.differs ? " class=\"differs\"" : "")><td>\(row.differs ? "≠" : "")</td>"
                     + "<td class=\"mono\" title=\"\(HTMLPage.escape(row.first.title))\">\(HTMLPage.escape(row.id))</td>"
                 for (implementation, result) in zip(comparison.implementations, row.results) {
                     guard let result else { html += "<td class=\"verdict v-absent\">absent</td>"; continue }

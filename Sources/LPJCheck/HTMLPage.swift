@@ -41,12 +41,13 @@ public enum HTMLPage {
     /// A name usable as a file name and in an `href` without escaping: letters, digits, `.`, `-` and `_`
     /// kept, anything else `_`; never empty, never starting with a dot.
     public static func fileName(_ name: String) -> String {
-        var out = String(name.unicodeScalars.map { scalar -> Character in
-            switch scalar {
-            case "a"..."z", "A"..."Z", "0"..."9", ".", "-", "_": return Character(scalar)
-            default: return "_"
-            }
-        })
+        var out = String(
+            name.unicodeScalars.map { scalar -> Character in
+                switch scalar {
+                case "a"..."z", "A"..."Z", "0"..."9", ".", "-", "_": return Character(scalar)
+                default: return "_"
+                }
+            })
         if out.isEmpty || out.hasPrefix(".") { out = "_" + out }
         return out
     }
@@ -87,9 +88,10 @@ public enum HTMLPage {
             (.skipped, "does not apply, or not selected"), (.notRun, "the server had stopped answering, or the run resumed past it"),
             (.expectedDeviation, "failed or warned, and listed in --expected-deviations"),
         ]
-        return "<table class=\"legend\"><tr>" + meanings.map { shown, meaning in
-            "<td class=\"verdict v-\(shown.rawValue)\" title=\"\(escape(meaning))\">\(escape(shown.word))</td>"
-        }.joined() + "</tr></table>"
+        return "<table class=\"legend\"><tr>"
+            + meanings.map { shown, meaning in
+                "<td class=\"verdict v-\(shown.rawValue)\" title=\"\(escape(meaning))\">\(escape(shown.word))</td>"
+            }.joined() + "</tr></table>"
     }
 
     /// The one style sheet: verdict colours chosen to differ in lightness as well as hue; borders and

@@ -41,7 +41,8 @@ public enum HTMLReport {
         var html = parent.map { "<nav><a href=\"\($0.index)\">← all implementations</a></nav>\n" } ?? ""
         html += "<h1>lpj check: \(HTMLPage.escape(name(document, parent)))</h1>\n"
         let conformant = document.isConformant
-        html += "<p class=\"summary\"><span class=\"badge verdict \(conformant ? "v-passed" : "v-failed")\">\(conformant ? "conformant" : "NOT CONFORMANT")</span> "
+        html +=
+            "<p class=\"summary\"><span class=\"badge verdict \(conformant ? "v-passed" : "v-failed")\">\(conformant ? "conformant" : "NOT CONFORMANT")</span> "
             + HTMLPage.escape(countsLine(document)) + "</p>\n"
         if let reason = document.couldNotTest {
             html += "<p class=\"verdict v-failed\">could not test the server: \(HTMLPage.escape(reason))</p>\n"
@@ -52,14 +53,17 @@ public enum HTMLReport {
         html += HTMLPage.legend + "\n"
         let groups = CaseSection.grouped(document.cases) { $0 }
         if !groups.isEmpty {
-            html += "<h2>Spec sections</h2>\n<table>\n<tr><th>section</th><th>spec</th><th class=\"num\">cases</th>"
+            html +=
+                "<h2>Spec sections</h2>\n<table>\n<tr><th>section</th><th>spec</th><th class=\"num\">cases</th>"
                 + ShownVerdict.allCases.map { "<th class=\"num\">\(HTMLPage.escape($0.word))</th>" }.joined() + "</tr>\n"
             for (section, cases) in groups {
-                html += "<tr><td><a href=\"#section-\(HTMLPage.fileName(section.key))\">\(HTMLPage.escape(section.key))</a></td><td>\(HTMLPage.escape(section.title))</td><td class=\"num\">\(cases.count)</td>"
-                html += ShownVerdict.allCases.map { shown in
-                    let count = cases.filter { $0.shown == shown }.count
-                    return count == 0 ? "<td class=\"num muted\">0</td>" : "<td class=\"num verdict v-\(shown.rawValue)\">\(count)</td>"
-                }.joined() + "</tr>\n"
+                html +=
+                    "<tr><td><a href=\"#section-\(HTMLPage.fileName(section.key))\">\(HTMLPage.escape(section.key))</a></td><td>\(HTMLPage.escape(section.title))</td><td class=\"num\">\(cases.count)</td>"
+                html +=
+                    ShownVerdict.allCases.map { shown in
+                        let count = cases.filter { $0.shown == shown }.count
+                        return count == 0 ? "<td class=\"num muted\">0</td>" : "<td class=\"num verdict v-\(shown.rawValue)\">\(count)</td>"
+                    }.joined() + "</tr>\n"
             }
             html += "</table>\n"
         }
@@ -74,16 +78,20 @@ public enum HTMLReport {
             html += "<details><summary>What lpj.describe answered</summary>\n<pre class=\"block\">\(HTMLPage.escape(description))</pre></details>\n"
         }
         for (section, cases) in groups {
-            html += "<h2 id=\"section-\(HTMLPage.fileName(section.key))\">\(HTMLPage.escape(section.key))"
+            html +=
+                "<h2 id=\"section-\(HTMLPage.fileName(section.key))\">\(HTMLPage.escape(section.key))"
                 + (section.title.isEmpty ? "" : " <span class=\"muted\">\(HTMLPage.escape(section.title))</span>") + "</h2>\n"
-            html += "<table class=\"cases\">\n<tr><th>verdict</th><th>case</th><th>level</th><th>what it does, and what happened</th><th>requirements broken</th><th class=\"num\">ms</th></tr>\n"
+            html +=
+                "<table class=\"cases\">\n<tr><th>verdict</th><th>case</th><th>level</th><th>what it does, and what happened</th><th>requirements broken</th><th class=\"num\">ms</th></tr>\n"
             for reportCase in cases {
                 let link = HTMLPage.casePath(reportCase.id)
-                html += "<tr>" + HTMLPage.verdictCell(reportCase.shown, word: reportCase.verdictWord, link: link)
+                html +=
+                    "<tr>" + HTMLPage.verdictCell(reportCase.shown, word: reportCase.verdictWord, link: link)
                     + "<td class=\"mono\"><a href=\"\(link)\">\(HTMLPage.escape(reportCase.id))</a></td>"
                     + "<td>\(HTMLPage.escape(reportCase.level))</td>"
                     + "<td>\(HTMLPage.escape(reportCase.title))<br><span class=\"muted\">\(HTMLPage.escape(reportCase.summary))</span></td>"
-                    + "<td class=\"mono\">" + reportCase.violations.map { HTMLPage.escape("\($0.requirement) (\($0.level))") }.joined(separator: "<br>") + "</td>"
+                    + "<td class=\"mono\">" + reportCase.violations.map { HTMLPage.escape("\($0.requirement) (\($0.level))") }.joined(separator: "<br>")
+                    + "</td>"
                     + "<td class=\"num\">\(reportCase.milliseconds)</td></tr>\n"
             }
             html += "</table>\n"
@@ -95,10 +103,12 @@ public enum HTMLReport {
 
     static func casePage(_ reportCase: ReportCase, of document: ReportDocument, parent: Parent?) -> String {
         let section = CaseSection.of(reportCase)
-        var html = "<nav><a href=\"../index.html#section-\(HTMLPage.fileName(section.key))\">← every case of \(HTMLPage.escape(name(document, parent)))</a>"
+        var html =
+            "<nav><a href=\"../index.html#section-\(HTMLPage.fileName(section.key))\">← every case of \(HTMLPage.escape(name(document, parent)))</a>"
             + (parent.map { " · <a href=\"../\($0.index)\">all implementations</a>" } ?? "") + "</nav>\n"
         html += "<h1 class=\"mono\">\(HTMLPage.escape(reportCase.id))</h1>\n<p>\(HTMLPage.escape(reportCase.title))</p>\n"
-        html += "<table>\n<tr><th>verdict</th><th>level</th><th>spec section</th><th>server</th><th>time</th></tr>\n<tr>"
+        html +=
+            "<table>\n<tr><th>verdict</th><th>level</th><th>spec section</th><th>server</th><th>time</th></tr>\n<tr>"
             + HTMLPage.verdictCell(reportCase.shown, word: reportCase.verdictWord)
             + "<td>\(HTMLPage.escape(reportCase.level))</td>"
             + "<td>\(HTMLPage.escape(section.key))\(section.title.isEmpty ? "" : ": " + HTMLPage.escape(section.title))</td>"
@@ -117,18 +127,24 @@ public enum HTMLReport {
             html += "<p>The requirement(s) above.</p>\n"
         } else if reportCase.tests.isEmpty {
             let items = reportCase.rules.flatMap { rule in SpecInventory.all.filter { $0.rule == rule } }
-            html += reportCase.rules.isEmpty ? "<p class=\"muted\">The case names no rule.</p>\n"
+            html +=
+                reportCase.rules.isEmpty
+                ? "<p class=\"muted\">The case names no rule.</p>\n"
                 : "<p class=\"muted\">Rules \(HTMLPage.escape(reportCase.rules.joined(separator: ", "))): every requirement under them.</p>\n"
             html += items.map { requirement($0.id, level: nil, seen: nil) }.joined()
         } else {
             html += (broken.isEmpty ? "" : "<p>The requirement(s) above, and:</p>\n") + untold.map { requirement($0, level: nil, seen: nil) }.joined()
         }
-        html += "<h2>Evidence</h2>\n" + (reportCase.details.isEmpty
-            ? "<p class=\"muted\">None recorded: the runner keeps evidence for failures and warnings.</p>\n"
-            : "<pre class=\"block\">\(HTMLPage.escape(reportCase.details.joined(separator: "\n")))</pre>\n")
+        html +=
+            "<h2>Evidence</h2>\n"
+            + (reportCase.details.isEmpty
+                ? "<p class=\"muted\">None recorded: the runner keeps evidence for failures and warnings.</p>\n"
+                : "<pre class=\"block\">\(HTMLPage.escape(reportCase.details.joined(separator: "\n")))</pre>\n")
         html += "<h2>Wire log</h2>\n" + HTMLWireLog.render(reportCase.wire) + "\n"
-        html += "<h2>Replay</h2>\n" + (reportCase.replay.map { "<pre class=\"block\">\(HTMLPage.escape($0))</pre>\n" }
-            ?? "<p class=\"muted\">No replay: one is given for failures and warnings whose case sent octets.</p>\n")
+        html +=
+            "<h2>Replay</h2>\n"
+            + (reportCase.replay.map { "<pre class=\"block\">\(HTMLPage.escape($0))</pre>\n" }
+                ?? "<p class=\"muted\">No replay: one is given for failures and warnings whose case sent octets.</p>\n")
         return HTMLPage.page(title: "\(reportCase.id): \(reportCase.verdictWord) (\(name(document, parent)))", body: html)
     }
 

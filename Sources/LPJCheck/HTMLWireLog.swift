@@ -23,11 +23,14 @@ enum HTMLWireLog {
 
     /// One connection: a heading with its totals and how it ended, then the event table.
     static func connection(_ log: WireLog) -> String {
-        let sent = log.events.filter { $0.kind == .sent }, received = log.events.filter { $0.kind == .received }
+        let sent = log.events.filter { $0.kind == .sent }
+        let received = log.events.filter { $0.kind == .received }
         let ending = log.events.last { [.closed, .peerClosed, .peerReset].contains($0.kind) }.map { label($0.kind) } ?? "still open when the case ended"
-        let totals = "sent \(sent.map(\.octetCount).reduce(0, +)) octets in \(sent.count) write(s), received \(received.map(\.octetCount).reduce(0, +)) octets in \(received.count) read(s); ended: \(ending)"
+        let totals =
+            "sent \(sent.map(\.octetCount).reduce(0, +)) octets in \(sent.count) write(s), received \(received.map(\.octetCount).reduce(0, +)) octets in \(received.count) read(s); ended: \(ending)"
         var html = "<h3 id=\"connection-\(log.connection)\">Connection \(log.connection)</h3>\n<p class=\"muted\">\(HTMLPage.escape(totals))</p>\n"
-        html += "<table class=\"wire\">\n<tr><th class=\"num\">ms</th><th>event</th><th class=\"num\">octets</th><th>octets as sent or read (hex, then ASCII)</th></tr>\n"
+        html +=
+            "<table class=\"wire\">\n<tr><th class=\"num\">ms</th><th>event</th><th class=\"num\">octets</th><th>octets as sent or read (hex, then ASCII)</th></tr>\n"
         for event in log.events { html += row(event) + "\n" }
         return html + "</table>"
     }
@@ -81,7 +84,8 @@ enum HTMLWireLog {
             offset += 16
         }
         if total > shown.count {
-            let why = octets.count > shown.count ? "not shown here (the JSON report keeps them)" : "not kept (past \(WireLog.octetLimit / 1_024) KiB per direction)"
+            let why =
+                octets.count > shown.count ? "not shown here (the JSON report keeps them)" : "not kept (past \(WireLog.octetLimit / 1_024) KiB per direction)"
             lines.append("… \(total - shown.count) more octets \(why)")
         }
         return "<pre>" + HTMLPage.escape(lines.joined(separator: "\n")) + "</pre>"

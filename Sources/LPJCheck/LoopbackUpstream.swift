@@ -160,7 +160,11 @@ final class LoopbackUpstream: @unchecked Sendable {
                 }
             } catch {
                 let prefix = buffer.getBytes(at: buffer.readerIndex, length: min(4, buffer.readableBytes)) ?? []
-                lock.withLock { _unreadable.append("a frame the upstream cannot read as little-endian (prefix \(prefix.map { String(format: "%02x", $0) }.joined(separator: " "))): \(error)") }
+                lock.withLock {
+                    _unreadable.append(
+                        "a frame the upstream cannot read as little-endian (prefix \(prefix.map { String(format: "%02x", $0) }.joined(separator: " "))): \(error)"
+                    )
+                }
                 return
             }
             guard (try? connection.waitUntilReadable(timeoutMilliseconds: 20)) == true else { continue }

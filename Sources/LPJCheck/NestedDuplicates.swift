@@ -17,15 +17,21 @@ enum NestedDuplicates {
             return context.judge(reply, expected: [Expectation(.anyAnswer, .nestedDuplicatesNotJSONError)], connection: connection, delivery: delivery)
         }
         if let error = response.errorResult, error.code == WireError.Code.invalidJSON.rawValue {
-            return .broke(.nestedDuplicatesNotJSONError, "duplicate member names inside params answered with \(error): they are not a JSON grammar error", sent: connection.sent)
+            return .broke(
+                .nestedDuplicatesNotJSONError, "duplicate member names inside params answered with \(error): they are not a JSON grammar error",
+                sent: connection.sent)
         }
         let observed = behaviour(of: response, params: request.params)
         let stated = context.target.stated("duplicates")?.stringValue
         guard let observed else {
-            return .broke(.nestedPermitted, "the echo matches none of the four permitted behaviours (all, last, first, reject): got \(JSONWriter.string(response.json()).prefix(120))", sent: connection.sent)
+            return .broke(
+                .nestedPermitted,
+                "the echo matches none of the four permitted behaviours (all, last, first, reject): got \(JSONWriter.string(response.json()).prefix(120))",
+                sent: connection.sent)
         }
         if let stated, stated != observed {
-            return .broke(.describeStatedChoices, "lpj.describe states duplicates \"\(stated)\", but the server behaves as \"\(observed)\"", sent: connection.sent)
+            return .broke(
+                .describeStatedChoices, "lpj.describe states duplicates \"\(stated)\", but the server behaves as \"\(observed)\"", sent: connection.sent)
         }
         return .informational("duplicate member names inside params: \(observed)\(stated == nil ? " (not stated in lpj.describe)" : ", as stated")")
     }

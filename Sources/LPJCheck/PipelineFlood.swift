@@ -59,9 +59,10 @@ struct PipelineFlood {
 
     /// Whether `body` holds exactly `octets` (compared as memory: fast in a debug build too).
     static func same(_ body: ByteBuffer, _ octets: [UInt8]) -> Bool {
-        body.readableBytes == octets.count && body.withUnsafeReadableBytes { left in
-            octets.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
-        }
+        body.readableBytes == octets.count
+            && body.withUnsafeReadableBytes { left in
+                octets.withUnsafeBytes { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+            }
     }
 
     /// Writes frames until the total, a stall, the deadline, or (`untilAnswer`) a readable socket.
@@ -103,7 +104,9 @@ struct PipelineFlood {
     /// Reads `before` responses to requests written before the flood (returned, in order), then one pong
     /// per frame started (at most `pongLimit`), in order, while writing what is left of a cut frame. Keeps no pong body; each
     /// silence may last `silenceMilliseconds` (plus `firstWaitMilliseconds` before the first frame).
-    mutating func drain(before: Int, pongLimit: Int = .max, firstWaitMilliseconds: Int, silenceMilliseconds: Int, maxBody: Int) -> (earlier: [Response], drained: Drained) {
+    mutating func drain(before: Int, pongLimit: Int = .max, firstWaitMilliseconds: Int, silenceMilliseconds: Int, maxBody: Int) -> (
+        earlier: [Response], drained: Drained
+    ) {
         let socket = connection.socket
         var decoder = FrameDecoder(configuration: FrameConfiguration(byteOrder: connection.byteOrder == .little ? .little : .big, maxBodyLength: maxBody))
         var buffer = ByteBuffer()
@@ -132,12 +135,17 @@ struct PipelineFlood {
                     }
                     let response = try? Response(body: body)
                     if frames < before {
-                        if let response { earlier.append(response) } else { drained.wrong = "response \(frames + 1) is not a valid response"; return (earlier, drained) }
+                        if let response {
+                            earlier.append(response)
+                        } else {
+                            drained.wrong = "response \(frames + 1) is not a valid response"; return (earlier, drained)
+                        }
                     } else {
                         let sequence = frames - before
                         let expected = String(decoding: params(sequence), as: UTF8.self)
                         guard let response, response.out == "pong", response.result == .string(expected) else {
-                            let got = response.map { "out \"\($0.out)\", result \(JSONWriter.string($0.result).prefix(24))…" } ?? "a frame that is not a response"
+                            let got =
+                                response.map { "out \"\($0.out)\", result \(JSONWriter.string($0.result).prefix(24))…" } ?? "a frame that is not a response"
                             drained.wrong = "the response to ping \(sequence) (params \"\(expected.prefix(10))…\") is \(got)"
                             return (earlier, drained)
                         }

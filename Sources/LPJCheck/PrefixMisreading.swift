@@ -15,8 +15,9 @@ enum PrefixMisreading {
         guard misread != meant, mentions(error.message, misread) else { return nil }
         let hex = prefix.map(hexByte).joined(separator: " ")
         let which = position == 0 ? "the prefix of the first request sent" : "the prefix of request \(position + 1), after \(position) read \(order)"
-        return Violation(requirement(order: order, detects: detects),
-                         "\(which), \(hex) (\(meant) octets \(order)), was refused as \(misread) octets: \(marker) \(order.swapped)")
+        return Violation(
+            requirement(order: order, detects: detects),
+            "\(which), \(hex) (\(meant) octets \(order)), was refused as \(misread) octets: \(marker) \(order.swapped)")
     }
 
     /// The words every misreading violation says, by which a judge knows the connection closed by rule.

@@ -43,8 +43,10 @@ public final class ProbeConnection {
         self.byteOrder = byteOrder
         sendTimeoutMilliseconds = timeoutMilliseconds
         receiveLimit = responseLimit + 65_536
-        decoder = FrameDecoder(configuration: FrameConfiguration(byteOrder: byteOrder == .little ? .little : .big,
-                                                                 maxBodyLength: responseLimit))
+        decoder = FrameDecoder(
+            configuration: FrameConfiguration(
+                byteOrder: byteOrder == .little ? .little : .big,
+                maxBodyLength: responseLimit))
         tap = WireRecorder.current?.open()
     }
 
@@ -202,7 +204,8 @@ public final class ProbeConnection {
                 reply.closed = true
                 do {
                     while let body = try decoder.decodeLast(buffer: &buffer, seenEOF: true) {
-                        reply.frames.append(.init(body: Array(body.readableBytesView), response: try? Response(body: body, options: Self.responseParsing), error: nil))
+                        reply.frames.append(
+                            .init(body: Array(body.readableBytesView), response: try? Response(body: body, options: Self.responseParsing), error: nil))
                     }
                 } catch {
                     reply.framingError = error as? WireError

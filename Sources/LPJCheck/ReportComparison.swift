@@ -28,7 +28,8 @@ public struct ReportComparison: Sendable {
     public init(_ named: [(name: String, document: ReportDocument)]) {
         var folders = Set<String>()
         implementations = named.map { name, document in
-            var folder = HTMLPage.fileName(name), suffix = 2
+            var folder = HTMLPage.fileName(name)
+            var suffix = 2
             while folders.contains(folder) { folder = HTMLPage.fileName(name) + "-\(suffix)"; suffix += 1 }
             folders.insert(folder)
             return Implementation(name: name, folder: folder, document: document)

@@ -73,8 +73,9 @@ extension ReportCase {
             guard let violation = item.objectValue, let requirement = violation.reportMember("requirement")?.stringValue else {
                 throw ReportDocument.ReadError("\(path).violations: an item has no \"requirement\"")
             }
-            return ReportViolation(requirement: requirement, level: violation.reportMember("level")?.stringValue ?? "",
-                                   summary: violation.reportMember("summary")?.stringValue ?? "")
+            return ReportViolation(
+                requirement: requirement, level: violation.reportMember("level")?.stringValue ?? "",
+                summary: violation.reportMember("summary")?.stringValue ?? "")
         }
         let wire = try (object.reportMember("wire").map { try $0.reportArrayItems(at: "\(path).wire") } ?? []).enumerated().map { index, item in
             guard let log = WireLog(json: item) else {

@@ -16,8 +16,10 @@ public struct ReportDocument: Sendable, Equatable {
     /// Why the server could not be tested at all (exit 2); no case ran.
     public var couldNotTest: String?
 
-    public init(target: String, profile: [ProfileRow] = [], description: String? = nil, cases: [ReportCase],
-                serverStoppedAfter: String? = nil, couldNotTest: String? = nil) {
+    public init(
+        target: String, profile: [ProfileRow] = [], description: String? = nil, cases: [ReportCase],
+        serverStoppedAfter: String? = nil, couldNotTest: String? = nil
+    ) {
         self.target = target
         self.profile = profile
         self.description = description
@@ -67,9 +69,11 @@ public struct ReportCase: Sendable, Equatable {
     /// pages then show the items of `rules`.
     public var tests: [String]
 
-    public init(id: String, title: String, rules: [String], level: String, verdict: Verdict, summary: String,
-                violations: [ReportViolation] = [], details: [String] = [], replay: String? = nil, milliseconds: Int = 0,
-                wire: [WireLog] = [], isExpectedDeviation: Bool = false, isStale: Bool = false, tests: [String] = []) {
+    public init(
+        id: String, title: String, rules: [String], level: String, verdict: Verdict, summary: String,
+        violations: [ReportViolation] = [], details: [String] = [], replay: String? = nil, milliseconds: Int = 0,
+        wire: [WireLog] = [], isExpectedDeviation: Bool = false, isStale: Bool = false, tests: [String] = []
+    ) {
         self.id = id
         self.title = title
         self.rules = rules

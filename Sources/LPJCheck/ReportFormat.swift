@@ -25,7 +25,8 @@ public enum ReportFormat {
         for (name, value) in profile(report) { lines.append("  \(name.padding(22)) \(value)") }
         lines.append("")
         let expected = report.results.filter(\.isExpectedDeviation).count
-        lines.append("\(report.count(.warning)) warnings, \(report.count(.informational)) informational\(expected > 0 ? ", \(expected) expected deviations" : "")")
+        lines.append(
+            "\(report.count(.warning)) warnings, \(report.count(.informational)) informational\(expected > 0 ? ", \(expected) expected deviations" : "")")
         if let line = report.notRunLine { lines.append(line) }
         lines.append(report.summaryLine)
         return lines.joined(separator: "\n")
@@ -63,10 +64,16 @@ public enum ReportFormat {
                 .init("milliseconds", number(result.milliseconds)),
             ]
             if !result.violations.isEmpty {
-                members.append(.init("violations", .array(result.violations.map { violation in
-                    .object(["requirement": .string(violation.requirement.rawValue), "level": .string(violation.level.rawValue),
-                             "summary": .string(violation.summary)])
-                })))
+                members.append(
+                    .init(
+                        "violations",
+                        .array(
+                            result.violations.map { violation in
+                                .object([
+                                    "requirement": .string(violation.requirement.rawValue), "level": .string(violation.level.rawValue),
+                                    "summary": .string(violation.summary),
+                                ])
+                            })))
             }
             if !result.details.isEmpty { members.append(.init("details", .array(result.details.map { .string($0) }))) }
             if let replay = result.replay { members.append(.init("replay", .string(replay))) }
@@ -80,11 +87,13 @@ public enum ReportFormat {
             .init("tool", "lpj check"), .init("protocol", "lpj/1"),
             .init("target", .string(report.target.address)),
             .init("profile", .array(profile(report).map { .object(["name": .string($0.0), "value": .string($0.1)]) })),
-            .init("counts", .object([
-                "passed": number(report.count(.passed)), "failed": number(report.failures), "warning": number(report.count(.warning)),
-                "informational": number(report.count(.informational)), "skipped": number(report.count(.skipped)),
-                "notRun": number(report.count(.notRun)),
-            ])),
+            .init(
+                "counts",
+                .object([
+                    "passed": number(report.count(.passed)), "failed": number(report.failures), "warning": number(report.count(.warning)),
+                    "informational": number(report.count(.informational)), "skipped": number(report.count(.skipped)),
+                    "notRun": number(report.count(.notRun)),
+                ])),
             .init("conformant", .bool(report.exitStatus == 0)),
             .init("cases", .array(cases)),
         ]
@@ -138,13 +147,19 @@ public enum ReportFormat {
 
     /// One `<testsuite>` element: a test case per check case.
     static func junitSuite(_ report: CheckReport, name: String) -> String {
-        var xml = #"<testsuite name="\#(escape(name)) \#(escape(report.target.address))" tests="\#(report.results.count)" failures="\#(report.failures)" skipped="\#(report.count(.skipped))">"# + "\n"
+        var xml =
+            #"<testsuite name="\#(escape(name)) \#(escape(report.target.address))" tests="\#(report.results.count)" failures="\#(report.failures)" skipped="\#(report.count(.skipped))">"#
+            + "\n"
         for result in report.results {
             let time = String(format: "%.3f", Double(result.milliseconds) / 1000)
-            xml += #"  <testcase classname="\#(escape(result.id.split(separator: ".").first.map(String.init) ?? "lpj"))" name="\#(escape(result.id))" time="\#(time)">"#
+            xml +=
+                #"  <testcase classname="\#(escape(result.id.split(separator: ".").first.map(String.init) ?? "lpj"))" name="\#(escape(result.id))" time="\#(time)">"#
             if result.verdict == .failed && !result.isExpectedDeviation || result.isStale {
                 let cited = result.violations.map { "\($0.level.rawValue) \($0.requirement): \($0.summary)" }
-                xml += "\n" + #"    <failure message="\#(escape(result.summary))" type="\#(escape(result.violations.first.map { "\($0.requirement) \($0.level.rawValue)" } ?? "failed"))">\#(escape(cited.joined(separator: "\n")))\n\#(escape((result.details + [result.replay.map { "replay: \($0)" } ?? ""]).joined(separator: "\n")))</failure>"# + "\n  "
+                xml +=
+                    "\n"
+                    + #"    <failure message="\#(escape(result.summary))" type="\#(escape(result.violations.first.map { "\($0.requirement) \($0.level.rawValue)" } ?? "failed"))">\#(escape(cited.joined(separator: "\n")))\n\#(escape((result.details + [result.replay.map { "replay: \($0)" } ?? ""]).joined(separator: "\n")))</failure>"#
+                    + "\n  "
             } else if result.verdict == .skipped {
                 xml += #"<skipped message="\#(escape(result.summary))"/>"#
             } else if result.verdict != .passed {

@@ -22,7 +22,8 @@ public enum RequirementCatalog {
     static let byID: [String: SpecRequirement] = Dictionary(SpecInventory.all.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
 
     /// Every requirement the runner can cite.
-    public static let cited: [RequirementID] = RequirementID.mustLevel + RequirementID.shouldLevel + RequirementID.details
+    public static let cited: [RequirementID] =
+        RequirementID.mustLevel + RequirementID.shouldLevel + RequirementID.details
         + RequirementID.bounds + RequirementID.backpressure
 }
 

@@ -36,8 +36,9 @@ public struct RequirementCoverage: Sendable {
             for rule in clientCase.rules { byRule[rule.rawValue, default: []].append(clientCase.id) }
         }
         return SpecInventory.all.map { requirement in
-            RequirementCoverage(requirement: requirement, serverCases: byRequirement[requirement.id] ?? [],
-                                clientCases: requirement.party == .server ? [] : byRule[requirement.rule] ?? [])
+            RequirementCoverage(
+                requirement: requirement, serverCases: byRequirement[requirement.id] ?? [],
+                clientCases: requirement.party == .server ? [] : byRule[requirement.rule] ?? [])
         }
     }
 
@@ -45,18 +46,20 @@ public struct RequirementCoverage: Sendable {
     public static func listing(_ coverage: [RequirementCoverage]) -> [String] {
         coverage.map { entry in
             let r = entry.requirement
-            var where_: String
+            var coverageNote: String
             if let why = r.whyNotObservable {
-                where_ = "not observable over the wire: \(why)"
+                coverageNote = "not observable over the wire: \(why)"
             } else if r.level == .may {
-                where_ = "a permission: nothing to break (what it permits is checked under the requirements it binds)"
+                coverageNote = "a permission: nothing to break (what it permits is checked under the requirements it binds)"
             } else if entry.isCovered {
-                where_ = (entry.serverCases.isEmpty ? [] : ["check: " + entry.serverCases.joined(separator: ", ")])
-                    .joined() + (entry.clientCases.isEmpty ? "" : (entry.serverCases.isEmpty ? "" : "; ") + "check-client (by rule): \(entry.clientCases.count) case(s)")
+                coverageNote =
+                    (entry.serverCases.isEmpty ? [] : ["check: " + entry.serverCases.joined(separator: ", ")])
+                    .joined()
+                    + (entry.clientCases.isEmpty ? "" : (entry.serverCases.isEmpty ? "" : "; ") + "check-client (by rule): \(entry.clientCases.count) case(s)")
             } else {
-                where_ = "NOT COVERED"
+                coverageNote = "NOT COVERED"
             }
-            return "\(r.id)\t\(r.level.rawValue)\t\(r.party.rawValue)\t\(where_)"
+            return "\(r.id)\t\(r.level.rawValue)\t\(r.party.rawValue)\t\(coverageNote)"
         }
     }
 
@@ -78,7 +81,9 @@ public struct RequirementCoverage: Sendable {
             }
             rows[section] = row
         }
-        var lines = ["| section | requirements | testable (observable, not MAY) | covered | of them MUST/MUST NOT | covered |", "|---|---:|---:|---:|---:|---:|"]
+        var lines = [
+            "| section | requirements | testable (observable, not MAY) | covered | of them MUST/MUST NOT | covered |", "|---|---:|---:|---:|---:|---:|",
+        ]
         var sum = (0, 0, 0, 0, 0)
         for section in sections {
             let row = rows[section]!

@@ -21,7 +21,10 @@ enum ResponseInspection {
                     return (violations, index)
                 }
                 if let counted = Evidence.characterCountedLength(connection.received, at: offset, declared: UInt32(frame.body.count)) {
-                    violations.append(Violation(.lengthCountsOctetsSender, "\(which): its prefix says \(frame.body.count), the number of characters of a body that is \(counted.octets) octets long"))
+                    violations.append(
+                        Violation(
+                            .lengthCountsOctetsSender,
+                            "\(which): its prefix says \(frame.body.count), the number of characters of a body that is \(counted.octets) octets long"))
                     return (violations, index)
                 }
                 violations.append(Violation(requirement(for: error, body: frame.body), "\(which) is not a valid response: \(error)"))
@@ -31,7 +34,9 @@ enum ResponseInspection {
         }
         if let framingError = reply.framingError {
             if let found = Evidence.streamBreak(connection.received, byteOrder: connection.byteOrder),
-               let interleaved = interleavedViolation(connection.received, at: found.offset, order: connection.byteOrder, which: "the frame at stream offset \(found.offset)") {
+                let interleaved = interleavedViolation(
+                    connection.received, at: found.offset, order: connection.byteOrder, which: "the frame at stream offset \(found.offset)")
+            {
                 return (violations + [interleaved], reply.frames.count)
             }
             violations.append(framingViolation(framingError, received: connection.received, order: connection.byteOrder))
@@ -49,7 +54,10 @@ enum ResponseInspection {
     static func interleavedViolation(_ received: [UInt8], at offset: Int, order: ByteOrder, which: String) -> Violation? {
         let examined = received.count > Evidence.examinedLimit ? Array(received[..<Evidence.examinedLimit]) : received
         guard let found = FrameWalk.interleavedPrefixesThenBodies(examined, at: offset, order: order, limit: Evidence.examinedLimit) else { return nil }
-        return Violation(.inOrderContiguous, "\(which): its prefix is followed by \(found.frames - 1) more prefix(es), then \(found.frames) JSON bodies of exactly the announced lengths: \(found.frames) response frames were written interleaved (prefixes first, bodies after), not each contiguously")
+        return Violation(
+            .inOrderContiguous,
+            "\(which): its prefix is followed by \(found.frames - 1) more prefix(es), then \(found.frames) JSON bodies of exactly the announced lengths: \(found.frames) response frames were written interleaved (prefixes first, bodies after), not each contiguously"
+        )
     }
 
     /// The requirement a response body breaks, from the decoder's error.

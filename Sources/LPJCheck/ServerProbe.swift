@@ -61,8 +61,9 @@ public struct ServerProbe: Sendable {
             probe.unusable = "no pong from \(host):\(port) in either byte order: " + probe.notes.joined(separator: " | ")
             return probe
         }
-        let context = CheckContext(target: CheckTarget(host: host, port: port, byteOrder: order, timeoutMilliseconds: timeoutMilliseconds),
-                                   pongsAtProbe: probe.answersLittle || probe.answersBig)
+        let context = CheckContext(
+            target: CheckTarget(host: host, port: port, byteOrder: order, timeoutMilliseconds: timeoutMilliseconds),
+            pongsAtProbe: probe.answersLittle || probe.answersBig)
         if pingOnly { return probe }
         probe.describe(context)
         let tryBig = configured == .auto || (configured == nil && probe.mayDetectByteOrder)
@@ -70,8 +71,14 @@ public struct ServerProbe: Sendable {
             try? probe.ping(host: host, port: port, order: .big, timeoutMilliseconds: timeoutMilliseconds)
             if !context.serverAnswers() {
                 probe.diedAfter = "probe.byte-order"
-                probe.findings.append(("probe.byte-order", "A big-endian ping to find out whether the server detects the byte order.",
-                                       .broke(.refuseAtPrefix, "the server stopped answering after a big-endian ping (00 00 00 xx): read little-endian its length is over any limit, and it must be refused from the prefix alone")))
+                probe.findings.append(
+                    (
+                        "probe.byte-order", "A big-endian ping to find out whether the server detects the byte order.",
+                        .broke(
+                            .refuseAtPrefix,
+                            "the server stopped answering after a big-endian ping (00 00 00 xx): read little-endian its length is over any limit, and it must be refused from the prefix alone"
+                        )
+                    ))
                 return probe
             }
         }
@@ -119,9 +126,13 @@ public struct ServerProbe: Sendable {
         let alive = context.serverAnswers()
         if !alive { diedAfter = "probe.describe" }
         let what = alive ? "\(Evidence.ending(reply)) instead of answering" : "the server stopped answering (a fresh connection gets no pong)"
-        findings.append(("probe.describe", title,
-                         .broke(.unknownMethodAnswer, "lpj.describe got no response: \(what); a server without the method must answer unknown-method",
-                                sent: connection.sent)))
+        findings.append(
+            (
+                "probe.describe", title,
+                .broke(
+                    .unknownMethodAnswer, "lpj.describe got no response: \(what); a server without the method must answer unknown-method",
+                    sent: connection.sent)
+            ))
     }
 
     /// Whether the server may detect the byte order: it says "auto", or it does not say.

@@ -1,8 +1,9 @@
+import LPJSockets
+import LPJWire
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import LPJSockets
-import LPJWire
 
 /// A time bound as `lpj.describe` states it in one of its optional members (`idleTimeoutMs`,
 /// `slowSenderMs`, `slowReaderMs`): absent, `null` (no bound), a whole number of milliseconds, or a
@@ -17,7 +18,8 @@ enum StatedBound: Equatable {
         guard let value else { self = .unstated; return }
         if case .null = value { self = .none; return }
         if let number = value.numberValue, number.doubleValue.rounded() == number.doubleValue, number.doubleValue >= 0,
-           number.doubleValue <= Double(Int32.max) {
+            number.doubleValue <= Double(Int32.max)
+        {
             self = .milliseconds(Int(number.doubleValue))
             return
         }

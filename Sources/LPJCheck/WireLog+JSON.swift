@@ -21,7 +21,8 @@ extension WireLog {
     /// The log from its JSON form; nil when a member is missing or malformed.
     public init?(json: JSONValue) {
         guard let object = json.objectValue, let connection = object["connection"]?.intValue,
-              case .array(let items)? = object["events"] else { return nil }
+            case .array(let items)? = object["events"]
+        else { return nil }
         var events: [WireEvent] = []
         for item in items {
             guard let event = WireEvent(json: item) else { return nil }
@@ -43,9 +44,10 @@ extension WireEvent {
 
     public init?(json: JSONValue) {
         guard let object = json.objectValue, let kind = object["kind"]?.stringValue.flatMap(Kind.init(rawValue:)),
-              let milliseconds = object["milliseconds"]?.numberValue.flatMap({ Double($0.text) }),
-              let octets = object["octetsHex"]?.stringValue.flatMap(Self.octets(hex:)),
-              let octetCount = object["octetCount"]?.intValue, octetCount >= octets.count else { return nil }
+            let milliseconds = object["milliseconds"]?.numberValue.flatMap({ Double($0.text) }),
+            let octets = object["octetsHex"]?.stringValue.flatMap(Self.octets(hex:)),
+            let octetCount = object["octetCount"]?.intValue, octetCount >= octets.count
+        else { return nil }
         self.init(kind: kind, milliseconds: milliseconds, octets: octets, octetCount: octetCount)
     }
 

@@ -24,7 +24,9 @@ extension WireLog {
                 lines.append(String(repeating: " ", count: 24) + String(row).leftPadded(6) + "  " + hex.padding(48) + "  " + ascii)
             }
             if event.octetCount > shown.count {
-                lines.append(String(repeating: " ", count: 24) + "(\(event.octetCount - shown.count) more octets" + (event.octets.count < event.octetCount ? ", not all kept" : "") + ")")
+                lines.append(
+                    String(repeating: " ", count: 24) + "(\(event.octetCount - shown.count) more octets"
+                        + (event.octets.count < event.octetCount ? ", not all kept" : "") + ")")
             }
         }
         return lines

@@ -83,7 +83,8 @@ public struct WireReplay {
             readUntil(milliseconds: action.milliseconds + lateness, elapsed: elapsed, open: &open, ended: &ended, received: &received)
             var quietEnd = elapsed() + Double(quietMilliseconds)
             while (received[action.connection] ?? 0) < action.receivedBefore, open[action.connection] != nil,
-                  !ended.contains(action.connection), elapsed() < quietEnd {
+                !ended.contains(action.connection), elapsed() < quietEnd
+            {
                 if readUntil(milliseconds: quietEnd, elapsed: elapsed, open: &open, ended: &ended, received: &received, returnOnData: true) {
                     quietEnd = elapsed() + Double(quietMilliseconds)
                 }
@@ -92,7 +93,8 @@ public struct WireReplay {
             switch action.event.kind {
             case .connected:
                 do {
-                    open[action.connection] = try ProbeConnection(host: host, port: port, byteOrder: .little, timeoutMilliseconds: 2_000, responseLimit: 1 << 20)
+                    open[action.connection] = try ProbeConnection(
+                        host: host, port: port, byteOrder: .little, timeoutMilliseconds: 2_000, responseLimit: 1 << 20)
                 } catch {
                     outcome.failures.append("connection \(action.connection): \(error)")
                 }
@@ -122,8 +124,10 @@ public struct WireReplay {
     /// Reads every open connection until `milliseconds` into the replay (or, with `returnOnData`, until
     /// something was read); whether anything was read.
     @discardableResult
-    private func readUntil(milliseconds: Double, elapsed: () -> Double, open: inout [Int: ProbeConnection], ended: inout Set<Int>,
-                           received: inout [Int: Int], returnOnData: Bool = false) -> Bool {
+    private func readUntil(
+        milliseconds: Double, elapsed: () -> Double, open: inout [Int: ProbeConnection], ended: inout Set<Int>,
+        received: inout [Int: Int], returnOnData: Bool = false
+    ) -> Bool {
         var readAnything = false
         while true {
             let live = open.filter { !ended.contains($0.key) }.sorted { $0.key < $1.key }

@@ -19,8 +19,9 @@ public final class BlockingClient {
         self.configuration = configuration
         self.decoder = FrameDecoder(configuration: configuration.framing)
         do {
-            socket = try Socket.connect(host: configuration.host, port: configuration.port,
-                                        timeoutMilliseconds: configuration.connectTimeoutMilliseconds)
+            socket = try Socket.connect(
+                host: configuration.host, port: configuration.port,
+                timeoutMilliseconds: configuration.connectTimeoutMilliseconds)
         } catch let error as SocketError {
             throw ClientError.connecting(error, configuration)
         }

@@ -39,7 +39,9 @@ public final class PipeliningClient: Sendable {
     }
 
     /// Connects, for async callers.
-    public static func connect(_ configuration: ClientConfiguration, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> PipeliningClient {
+    public static func connect(_ configuration: ClientConfiguration, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws
+        -> PipeliningClient
+    {
         try await connect(configuration, on: group.next()).get()
     }
 

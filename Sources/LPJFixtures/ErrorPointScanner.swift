@@ -17,7 +17,8 @@ struct ErrorPointScanner {
 
     private enum Container { case array, object }
 
-    private enum Number { case minus, zero, integer, dot, fraction, exponent, exponentSign, exponentDigits
+    private enum Number {
+        case minus, zero, integer, dot, fraction, exponent, exponentSign, exponentDigits
         var isComplete: Bool { self == .zero || self == .integer || self == .fraction || self == .exponentDigits }
     }
 
@@ -149,7 +150,10 @@ struct ErrorPointScanner {
         }
     }
 
-    private enum StringStep { case continues(InString), closes, fails }
+    private enum StringStep {
+        case continues(InString)
+        case closes, fails
+    }
 
     /// One octet inside a string.
     private static func string(_ inside: InString, _ octet: UInt8, at index: Int) -> StringStep {
@@ -171,9 +175,9 @@ struct ErrorPointScanner {
             guard let digit = hexDigit(octet) else { return .fails }
             let value = value << 4 | digit
             let digits = digits + 1
-            if pair != nil, digits == 1, value != 0xD { return .fails }                  // the low half starts \uD
+            if pair != nil, digits == 1, value != 0xD { return .fails }  // the low half starts \uD
             if digits == 2, pair == nil, (0xDC...0xDF).contains(value) { return .fails }  // no escape starts low
-            if digits == 2, pair != nil, !(0xDC...0xDF).contains(value) { return .fails } // the low half is low
+            if digits == 2, pair != nil, !(0xDC...0xDF).contains(value) { return .fails }  // the low half is low
             guard digits == 4 else { return .continues(.unicode(start: start, digits: digits, value: value, pair: pair)) }
             return .continues(pair == nil && (0xD800...0xDBFF).contains(value) ? .awaitingLowHalf(pair: start, step: 0) : .plain)
         case .awaitingLowHalf(let pair, let step):

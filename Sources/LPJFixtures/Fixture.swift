@@ -48,7 +48,8 @@ public struct Fixture: Sendable {
                 return "response \(index) is a \(code) error, but by spec Section 4.1 frame \(index) is \(defect.map { "\($0.code)" } ?? "fine")"
             }
             guard let reported = reading.frames[index].refusal?.offset, offsets.contains(reported) else {
-                return "frame \(index): the reference reports offset \(reading.frames[index].refusal?.offset.map(String.init) ?? "none"), the spec accepts \(offsets)"
+                return
+                    "frame \(index): the reference reports offset \(reading.frames[index].refusal?.offset.map(String.init) ?? "none"), the spec accepts \(offsets)"
             }
         }
         return nil
@@ -80,7 +81,8 @@ public struct Fixture: Sendable {
         }
         let oversizeReply = reading.stop?.code == .frameTooLarge ? 1 : 0
         guard definition.responses.count == reading.frames.count + oversizeReply else {
-            return "\(reading.frames.count) complete frames\(oversizeReply == 1 ? " and an oversize reply" : "") need \(reading.frames.count + oversizeReply) responses, the catalog lists \(definition.responses.count)"
+            return
+                "\(reading.frames.count) complete frames\(oversizeReply == 1 ? " and an oversize reply" : "") need \(reading.frames.count + oversizeReply) responses, the catalog lists \(definition.responses.count)"
         }
         for (index, frame) in reading.frames.enumerated() {
             switch (frame.refusal, definition.responses[index]) {

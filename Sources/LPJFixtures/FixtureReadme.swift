@@ -22,8 +22,10 @@ public struct FixtureReadme: Sendable {
     }
 
     public var parts: [Part] {
-        [Part(name: "fixture-table", text: table), Part(name: "implementation-defined", text: implementationDefined),
-         Part(name: "example-output", text: exampleOutput)]
+        [
+            Part(name: "fixture-table", text: table), Part(name: "implementation-defined", text: implementationDefined),
+            Part(name: "example-output", text: exampleOutput),
+        ]
     }
 
     /// Every fixture: ID, class, description.

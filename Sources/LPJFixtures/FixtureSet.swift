@@ -58,7 +58,9 @@ public struct FixtureSet: Sendable {
         problems += Self.checksumProblems(manifest: Array(manifestData), directory: directory)
         let expectedManifest = FixtureManifest.bytes(fixtures)
         if Array(manifestData) != expectedManifest {
-            problems.append("manifest.json differs from the generator's at octet \(Self.firstDifference(Array(manifestData), expectedManifest)); run `lpj fixtures generate`")
+            problems.append(
+                "manifest.json differs from the generator's at octet \(Self.firstDifference(Array(manifestData), expectedManifest)); run `lpj fixtures generate`"
+            )
         }
         for fixture in fixtures {
             let url = directory.appendingPathComponent(fixture.file)
@@ -67,13 +69,17 @@ public struct FixtureSet: Sendable {
                 continue
             }
             if Array(data) != fixture.definition.wire {
-                problems.append("\(fixture.definition.id): \(fixture.file) differs from the generator's bytes at octet \(Self.firstDifference(Array(data), fixture.definition.wire))")
+                problems.append(
+                    "\(fixture.definition.id): \(fixture.file) differs from the generator's bytes at octet \(Self.firstDifference(Array(data), fixture.definition.wire))"
+                )
             }
         }
         if let readme = try? String(contentsOf: directory.appendingPathComponent("README.md"), encoding: .utf8) {
             if let generated = self.readme.replacingGeneratedParts(in: readme) {
                 if generated != readme {
-                    problems.append("README.md: a generated part (fixture table, implementation-defined list or example output) differs from the fixtures; run `lpj fixtures generate`")
+                    problems.append(
+                        "README.md: a generated part (fixture table, implementation-defined list or example output) differs from the fixtures; run `lpj fixtures generate`"
+                    )
                 }
             } else {
                 problems.append("README.md: the markers of a generated part are missing (\(self.readme.parts.map(\.name).joined(separator: ", ")))")
@@ -95,8 +101,8 @@ public struct FixtureSet: Sendable {
         var problems: [String] = []
         for entry in entries {
             guard let object = entry.objectValue, let id = object["id"]?.stringValue,
-                  let file = object["file"]?.stringValue, let sha = object["sha256"]?.stringValue,
-                  let octets = object["octets"]?.numberValue?.int64Value
+                let file = object["file"]?.stringValue, let sha = object["sha256"]?.stringValue,
+                let octets = object["octets"]?.numberValue?.int64Value
             else {
                 problems.append("manifest.json has an entry without id, file, sha256 or octets")
                 continue

@@ -58,7 +58,8 @@ public struct JSONSuiteVerdicts: Sendable {
     /// `spec` with the text between the markers replaced by the current table; `nil` without markers.
     public func specReplacingTable(_ spec: String) -> String? {
         guard let begin = spec.range(of: Self.tableMarkers.begin), let end = spec.range(of: Self.tableMarkers.end),
-              begin.upperBound <= end.lowerBound else { return nil }
+            begin.upperBound <= end.lowerBound
+        else { return nil }
         return String(spec[..<begin.upperBound]) + "\n" + implementationDefinedTable + "\n" + String(spec[end.lowerBound...])
     }
 }

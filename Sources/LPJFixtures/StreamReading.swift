@@ -24,8 +24,10 @@ public struct StreamReading: Sendable {
     public var stop: WireError?
 
     /// Reads `wire` as a receiver of `direction` messages with the given framing and depth limit.
-    public init(wire: [UInt8], direction: FixtureDirection, framing: FrameConfiguration,
-                parser: JSONParser.Options = JSONParser.Options()) {
+    public init(
+        wire: [UInt8], direction: FixtureDirection, framing: FrameConfiguration,
+        parser: JSONParser.Options = JSONParser.Options()
+    ) {
         var decoder = FrameDecoder(configuration: framing)
         var buffer = ByteBuffer(bytes: wire)
         do {

@@ -54,7 +54,8 @@ public enum ProcessTree {
     public static func cpuSeconds(_ pid: Int32) -> Double {
         let ticks = ([pid] + children(of: pid).map(\.pid)).reduce(0) { total, pid in
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return total }
+                let close = stat.lastIndex(of: ")")
+            else { return total }
             // After the name: state is field 3, so utime, stime, cutime and cstime (14 to 17) are 11 to 14 here.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 14 else { return total }

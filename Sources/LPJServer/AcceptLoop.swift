@@ -4,8 +4,10 @@ import LPJSockets
 /// Waits for the next connection on `listener`, or for a stop: the connection, or `nil` once a stop was
 /// asked for. `afterWake` runs after every wake-up (the forking parent reaps its children there). Several
 /// processes may share `listener`: a wake-up another process answered first just waits again.
-func nextConnection(on listener: Socket, shutdown: ShutdownSignal, alsoWatching extra: [Int32] = [],
-                    afterWake: () -> Void = {}) -> Socket? {
+func nextConnection(
+    on listener: Socket, shutdown: ShutdownSignal, alsoWatching extra: [Int32] = [],
+    afterWake: () -> Void = {}
+) -> Socket? {
     while true {
         let ready = waitReadable([listener.descriptor] + extra + shutdown.descriptors, timeoutMilliseconds: -1)
         afterWake()

@@ -1,11 +1,12 @@
+import LPJClient
+import LPJSockets
+import LPJWire
+import Logging
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import LPJClient
-import LPJSockets
-import Logging
-import LPJWire
-import NIOCore
 
 /// Serves one connection with blocking calls until it closes: the connection loop of the `blocking`,
 /// `threaded`, `forking` and `prefork` models.

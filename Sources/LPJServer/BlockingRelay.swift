@@ -36,8 +36,10 @@ enum RelayFailure {
     /// is not in the registry, which would break `msg.error-codes` on the relay's own response.
     static func passThrough(_ reply: Response, _ call: RelayCall) -> Response {
         guard let error = reply.errorResult, WireError.Code(registered: error.code) == nil else { return reply }
-        return Response(error: WireError(.upstreamError, rule: .extRelay,
-            "upstream \(call.host):\(call.port) answered with the unregistered error code \(JSONWriter.string(.string(error.code)))"))
+        return Response(
+            error: WireError(
+                .upstreamError, rule: .extRelay,
+                "upstream \(call.host):\(call.port) answered with the unregistered error code \(JSONWriter.string(.string(error.code)))"))
     }
 
     static func timedOut(_ call: RelayCall) -> WireError {

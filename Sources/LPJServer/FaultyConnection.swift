@@ -1,8 +1,9 @@
+import LPJWire
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import LPJWire
-import NIOCore
 
 /// A conforming `ServerConnection` inside one deliberate bug (`lpj serve --fault NAME`): the fault
 /// changes what comes in before the engine sees it, or what goes out after the engine has answered,
@@ -75,7 +76,8 @@ struct FaultyConnection: ConnectionEngine {
     /// `no-error-reply`: the connection closes where the engine answers an unknown method.
     private func answeringUnknownMethodsByClosing(_ step: ServerConnection.Step) -> ServerConnection.Step {
         guard fault == .noErrorReply, case .dispatch(.respond(let response)) = step,
-              response.errorResult?.registeredCode == .unknownMethod else { return step }
+            response.errorResult?.registeredCode == .unknownMethod
+        else { return step }
         return .dispatch(.close)
     }
 

@@ -46,15 +46,21 @@ public struct MethodTable: Sendable {
             return .respond(Response(out: "lpj.description", result: description))
         case "sleep":
             guard let milliseconds = Self.milliseconds(request.params, member: "ms", range: 0...Self.maximumSleepMilliseconds) else {
-                return .respond(Response(error: WireError(.invalidParams, rule: .extSleep,
-                    "params must be {\"ms\": an integer from 0 to \(Self.maximumSleepMilliseconds)}")))
+                return .respond(
+                    Response(
+                        error: WireError(
+                            .invalidParams, rule: .extSleep,
+                            "params must be {\"ms\": an integer from 0 to \(Self.maximumSleepMilliseconds)}")))
             }
             return .sleep(milliseconds: milliseconds, then: Response(out: "slept", result: request.params))
         case "relay":
             return relay(request.params)
         default:
-            return .respond(Response(error: WireError(.unknownMethod, rule: .msgUnknownMethod,
-                "no method named \(JSONWriter.string(.string(request.method))); this server has \(Self.names.joined(separator: ", "))")))
+            return .respond(
+                Response(
+                    error: WireError(
+                        .unknownMethod, rule: .msgUnknownMethod,
+                        "no method named \(JSONWriter.string(.string(request.method))); this server has \(Self.names.joined(separator: ", "))")))
         }
     }
 
@@ -78,12 +84,15 @@ public struct MethodTable: Sendable {
     }
 
     private func relay(_ params: JSONValue) -> DispatchOutcome {
-        let invalid = DispatchOutcome.respond(Response(error: WireError(.invalidParams, rule: .extRelay,
-            "params must be {\"host\": string, \"port\": 1-65535, \"in\": string, \"params\": any, \"timeout_ms\": 1-600000 (optional)}")))
+        let invalid = DispatchOutcome.respond(
+            Response(
+                error: WireError(
+                    .invalidParams, rule: .extRelay,
+                    "params must be {\"host\": string, \"port\": 1-65535, \"in\": string, \"params\": any, \"timeout_ms\": 1-600000 (optional)}")))
         guard let object = params.objectValue, ["host", "in", "params"].allSatisfy({ object.count(of: $0) <= 1 }),
-              let host = object["host"]?.stringValue,
-              let port = Self.milliseconds(params, member: "port", range: 1...65_535),
-              let method = object["in"]?.stringValue, let upstreamParams = object["params"]
+            let host = object["host"]?.stringValue,
+            let port = Self.milliseconds(params, member: "port", range: 1...65_535),
+            let method = object["in"]?.stringValue, let upstreamParams = object["params"]
         else { return invalid }
         var timeout = Self.defaultRelayTimeoutMilliseconds
         if object["timeout_ms"] != nil {
@@ -93,8 +102,10 @@ public struct MethodTable: Sendable {
         if let refusal = configuration.relayAllowList.refusal(host: host, port: port) {
             return .respond(Response(error: WireError(.invalidParams, rule: .extRelay, refusal)))
         }
-        return .relay(RelayCall(host: host, port: port, request: Request(method: method, params: upstreamParams),
-                                timeoutMilliseconds: timeout))
+        return .relay(
+            RelayCall(
+                host: host, port: port, request: Request(method: method, params: upstreamParams),
+                timeoutMilliseconds: timeout))
     }
 
     /// An integral number member within `range` (judged by value: 250, 250.0 and 2.5e2 alike).

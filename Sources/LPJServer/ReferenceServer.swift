@@ -1,8 +1,9 @@
+import LPJSockets
+import LPJWire
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import LPJSockets
-import LPJWire
 
 /// Starts the reference server in its configured model and runs it until SIGTERM or SIGINT, after which
 /// it stops accepting, answers every request it has fully received, and returns (exit status 0).

@@ -1,9 +1,10 @@
+import LPJWire
+import Logging
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
-import LPJWire
-import NIOCore
 
 /// One connection of the event-loop models: bytes in through `ServerConnection`, frames out in order.
 ///

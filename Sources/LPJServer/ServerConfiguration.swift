@@ -1,5 +1,5 @@
-import Logging
 import LPJWire
+import Logging
 
 /// Everything a server is started with, with every default in one place.
 public struct ServerConfiguration: Sendable {

@@ -14,7 +14,8 @@ public enum ServerFault: String, CaseIterable, Sendable {
     /// One line on the bug, for `--help` and the docs.
     public var summary: String {
         switch self {
-        case .bigEndianLength: return "writes response prefixes byte-swapped: big-endian while reading little-endian, and the reverse (breaks order.same-both-directions)"
+        case .bigEndianLength:
+            return "writes response prefixes byte-swapped: big-endian while reading little-endian, and the reverse (breaks order.same-both-directions)"
         case .lengthInCharacters: return "counts characters, not octets, in response prefixes (breaks frame.length-counts-octets)"
         case .singleRead: return "takes each read as one whole frame, like recv(4) then recv(n) once (breaks frame.reads-are-partial)"
         case .reorderPipelined: return "answers the requests of one read in reverse order (breaks conn.in-order)"

@@ -1,9 +1,10 @@
+import LPJWire
+import Logging
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
-import LPJWire
-import NIOCore
 
 /// One log record, one line on standard error, written with one `write` so that lines of several
 /// threads or worker processes never interleave:
@@ -41,7 +42,8 @@ struct ServerLogHandler: LogHandler {
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let milliseconds = now.tv_nsec / 1_000_000
         let fraction = milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
+        return
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
     }
 }
 
@@ -78,8 +80,9 @@ extension Logger {
                 debug("protocol error, answered error \(error.code) and closing", metadata: Self.fields(rule: error.rule, offset: error.offset))
             case .finish(nil):
                 guard let closing else { continue }
-                debug("protocol error, closing without a response: \(closing.message)",
-                      metadata: Self.fields(rule: closing.rule.rawValue, offset: closing.offset))
+                debug(
+                    "protocol error, closing without a response: \(closing.message)",
+                    metadata: Self.fields(rule: closing.rule.rawValue, offset: closing.offset))
             case .dispatch(.close):
                 debug("closing without a response")
             default:
@@ -108,13 +111,15 @@ func peerAddress(of descriptor: Int32) -> String {
             return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
                 var ip = address.pointee.sin_addr
                 inet_ntop(AF_INET, &ip, &text, socklen_t(text.count))
-                return "\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(UInt16(bigEndian: address.pointee.sin_port))"
+                return
+                    "\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(UInt16(bigEndian: address.pointee.sin_port))"
             }
         case AF_INET6:
             return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
                 var ip = address.pointee.sin6_addr
                 inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count))
-                return "[\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))]:\(UInt16(bigEndian: address.pointee.sin6_port))"
+                return
+                    "[\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))]:\(UInt16(bigEndian: address.pointee.sin6_port))"
             }
         default:
             return "?"

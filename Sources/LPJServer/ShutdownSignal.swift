@@ -1,7 +1,8 @@
+import CLPJSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CLPJSystem
 
 /// The write end of the current process's signal pipe, for the C signal handler.
 nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
@@ -32,9 +33,21 @@ public final class ShutdownSignal: @unchecked Sendable {
         signalPipeWriteEnd = fds[1]
         childPipeWriteEnd = childFDs[1]
         childExited = childFDs[0]
-        Self.install(SIGTERM, handler: { _ in var byte: UInt8 = 1; _ = write(signalPipeWriteEnd, &byte, 1) })
-        Self.install(SIGINT, handler: { _ in var byte: UInt8 = 1; _ = write(signalPipeWriteEnd, &byte, 1) })
-        Self.install(SIGCHLD, handler: { _ in var byte: UInt8 = 1; _ = write(childPipeWriteEnd, &byte, 1) })
+        Self.install(
+            SIGTERM,
+            handler: { _ in
+                var byte: UInt8 = 1; _ = write(signalPipeWriteEnd, &byte, 1)
+            })
+        Self.install(
+            SIGINT,
+            handler: { _ in
+                var byte: UInt8 = 1; _ = write(signalPipeWriteEnd, &byte, 1)
+            })
+        Self.install(
+            SIGCHLD,
+            handler: { _ in
+                var byte: UInt8 = 1; _ = write(childPipeWriteEnd, &byte, 1)
+            })
         signal(SIGPIPE, SIG_IGN)
         // A parent may have started us with these blocked (the mask survives exec): unblock them.
         var set = sigset_t()

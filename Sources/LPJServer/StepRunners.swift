@@ -126,8 +126,10 @@ final class MicroThreadSteps: StepRunner {
 
     /// Records a finished step and writes every response now in turn. `flushNow: false` when called from
     /// `channelRead`, whose `channelReadComplete` flushes once for the whole read.
-    private func complete(_ sequence: Int, _ completion: Completion, flushNow: Bool = true, handler: ServerChannelHandler,
-                          context: ChannelHandlerContext) {
+    private func complete(
+        _ sequence: Int, _ completion: Completion, flushNow: Bool = true, handler: ServerChannelHandler,
+        context: ChannelHandlerContext
+    ) {
         finished[sequence] = completion
         var wrote = false
         while let next = finished.removeValue(forKey: nextToWrite) {

@@ -1,8 +1,9 @@
+import CLPJSystem
+import LPJSockets
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CLPJSystem
-import LPJSockets
 
 /// The parent of the prefork models: starts N workers, replaces any that dies, and on SIGTERM waits for
 /// all of them to finish what they have received.

@@ -1,9 +1,10 @@
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOCore
 
 /// A blocking TCP socket: one file descriptor, owned. The plain POSIX calls the blocking server models and
 /// the blocking client are made of; no framing here (that is `LPJWire`'s job).

@@ -27,8 +27,10 @@ struct ItemLine {
         rest = rest[close...]
         guard !id.isEmpty, id.allSatisfy({ SpecInventory.isIDCharacter($0) || $0 == "." }), rest.eat("` ") else { return nil }
         // Longest keyword first: "MUST NOT" before "MUST".
-        guard let level = SpecRequirement.Level.allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count })
-            .first(where: { rest.hasPrefix($0.rawValue + " · ") }) else { return nil }
+        guard
+            let level = SpecRequirement.Level.allCases.sorted(by: { $0.rawValue.count > $1.rawValue.count })
+                .first(where: { rest.hasPrefix($0.rawValue + " · ") })
+        else { return nil }
         self.level = level
         _ = rest.eat(level.rawValue + " · ")
         guard let party = SpecRequirement.Party.allCases.first(where: { rest.hasPrefix($0.rawValue + " · ") }) else { return nil }

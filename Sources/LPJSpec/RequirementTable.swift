@@ -7,13 +7,15 @@ extension SpecInventory {
             id: "frame.prefix-size.sender",
             rule: "frame.prefix-size", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A sender MUST begin every frame, in both directions, with a length prefix of exactly 4 octets holding the unsigned 32-bit `length`, encoded in the connection's byte order (Section 3); it MUST NOT use a prefix of any other size or form (2 or 8 octets, variable-length integers, decimal text).",
+            text:
+                "A sender MUST begin every frame, in both directions, with a length prefix of exactly 4 octets holding the unsigned 32-bit `length`, encoded in the connection's byte order (Section 3); it MUST NOT use a prefix of any other size or form (2 or 8 octets, variable-length integers, decimal text).",
             section: "2.1 Frame structure"),
         SpecRequirement(
             id: "frame.prefix-size.unsigned",
             rule: "frame.prefix-size", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST interpret the 4 prefix octets as an unsigned integer in the range 0 to 4,294,967,295: `ff ff ff ff` denotes 4,294,967,295, never −1.",
+            text:
+                "A receiver MUST interpret the 4 prefix octets as an unsigned integer in the range 0 to 4,294,967,295: `ff ff ff ff` denotes 4,294,967,295, never −1.",
             section: "2.1 Frame structure"),
         SpecRequirement(
             id: "frame.body-follows.sender",
@@ -25,19 +27,22 @@ extension SpecInventory {
             id: "frame.body-follows.receiver",
             rule: "frame.body-follows", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST treat the `length` octets following the prefix as the body and the octet after them as the start of the next prefix; it MUST NOT skip, expect or tolerate any other octets between frames.",
+            text:
+                "A receiver MUST treat the `length` octets following the prefix as the body and the octet after them as the start of the next prefix; it MUST NOT skip, expect or tolerate any other octets between frames.",
             section: "2.1 Frame structure"),
         SpecRequirement(
             id: "frame.length-counts-octets.sender",
             rule: "frame.length-counts-octets", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A sender MUST set `length` to the number of octets of the body as transmitted — the UTF-8 encoding of the JSON text, after escaping — and never to the number of characters, code points or UTF-16 code units, or to the length of the text before escaping or encoding.",
+            text:
+                "A sender MUST set `length` to the number of octets of the body as transmitted — the UTF-8 encoding of the JSON text, after escaping — and never to the number of characters, code points or UTF-16 code units, or to the length of the text before escaping or encoding.",
             section: "2.1 Frame structure"),
         SpecRequirement(
             id: "frame.reads-are-partial.assemble",
             rule: "frame.reads-are-partial", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST treat the connection as an octet stream without message boundaries and assemble each prefix and each body from as many reads as needed; it MUST NOT assume that one read returns exactly one frame, one whole prefix or one whole body.",
+            text:
+                "A receiver MUST treat the connection as an octet stream without message boundaries and assemble each prefix and each body from as many reads as needed; it MUST NOT assume that one read returns exactly one frame, one whole prefix or one whole body.",
             section: "2.1 Frame structure"),
         SpecRequirement(
             id: "frame.reads-are-partial.keep-rest",
@@ -49,13 +54,15 @@ extension SpecInventory {
             id: "frame.zero-length.framing",
             rule: "frame.zero-length", level: .mustNot, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST NOT treat a zero-length frame as a framing error: it takes the next octet as the start of the next prefix and MUST NOT close the connection because of it.",
+            text:
+                "A receiver MUST NOT treat a zero-length frame as a framing error: it takes the next octet as the start of the next prefix and MUST NOT close the connection because of it.",
             section: "2.1 Frame structure"),
         SpecRequirement(
             id: "frame.zero-length.answer",
             rule: "frame.zero-length", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST answer a zero-length request frame with an error response with code `invalid-json` and offset 0, and then read on (`msg.error-keeps-connection`).",
+            text:
+                "A server MUST answer a zero-length request frame with an error response with code `invalid-json` and offset 0, and then read on (`msg.error-keeps-connection`).",
             section: "2.1 Frame structure"),
         SpecRequirement(
             id: "frame.zero-length.client",
@@ -67,7 +74,8 @@ extension SpecInventory {
             id: "frame.max-size-minimum.accept",
             rule: "frame.max-size-minimum", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "Every receiver — servers for requests and clients for responses — MUST accept bodies of at least 65,536 octets: in every configuration its limit MUST be 65,536 or more.",
+            text:
+                "Every receiver — servers for requests and clients for responses — MUST accept bodies of at least 65,536 octets: in every configuration its limit MUST be 65,536 or more.",
             section: "2.2 Size limits"),
         SpecRequirement(
             id: "frame.max-size-configurable.configurable",
@@ -85,7 +93,8 @@ extension SpecInventory {
             id: "frame.max-size-configurable.inclusive",
             rule: "frame.max-size-configurable", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver whose limit is L MUST accept a body of exactly L octets; a length of L + 1 or more is oversized and refused under `frame.oversize-close`.",
+            text:
+                "A receiver whose limit is L MUST accept a body of exactly L octets; a length of L + 1 or more is oversized and refused under `frame.oversize-close`.",
             section: "2.2 Size limits"),
         SpecRequirement(
             id: "frame.max-size-configurable.documented",
@@ -97,25 +106,29 @@ extension SpecInventory {
             id: "frame.limit-before-allocation.check-first",
             rule: "frame.limit-before-allocation", level: .must, party: .both,
             whyNotObservable: "memory allocation inside the receiver cannot be seen on the wire",
-            text: "A receiver MUST compare the length with its limit as soon as the 4 prefix octets of a frame are known, before it allocates or reserves any memory for that frame's body; it MUST NOT size any buffer from a length that has not passed this check.",
+            text:
+                "A receiver MUST compare the length with its limit as soon as the 4 prefix octets of a frame are known, before it allocates or reserves any memory for that frame's body; it MUST NOT size any buffer from a length that has not passed this check.",
             section: "2.2 Size limits"),
         SpecRequirement(
             id: "frame.limit-before-allocation.before-reading",
             rule: "frame.limit-before-allocation", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST make this comparison before it requests any body octet of that frame from the transport, so that it refuses an oversized prefix without waiting for body octets.",
+            text:
+                "A receiver MUST make this comparison before it requests any body octet of that frame from the transport, so that it refuses an oversized prefix without waiting for body octets.",
             section: "2.2 Size limits"),
         SpecRequirement(
             id: "frame.limit-before-allocation.early-octets",
             rule: "frame.limit-before-allocation", level: .mustNot, party: .both,
             whyNotObservable: "what a receiver holds in memory before it closes cannot be seen on the wire",
-            text: "Octets that the transport delivered together with the prefix (in the same read, into the receiver's fixed-size read buffer) do not break this rule, but a receiver MUST NOT keep them as the body of an oversized frame.",
+            text:
+                "Octets that the transport delivered together with the prefix (in the same read, into the receiver's fixed-size read buffer) do not break this rule, but a receiver MUST NOT keep them as the body of an oversized frame.",
             section: "2.2 Size limits"),
         SpecRequirement(
             id: "frame.oversize-close.no-body",
             rule: "frame.oversize-close", level: .mustNot, party: .both,
             whyNotObservable: nil,
-            text: "A receiver that reads a length over its limit MUST NOT read, buffer or skip the body of that frame, and MUST NOT try to resynchronise (it cannot know whether the prefix was genuine).",
+            text:
+                "A receiver that reads a length over its limit MUST NOT read, buffer or skip the body of that frame, and MUST NOT try to resynchronise (it cannot know whether the prefix was genuine).",
             section: "2.2 Size limits"),
         SpecRequirement(
             id: "frame.oversize-close.close",
@@ -127,19 +140,22 @@ extension SpecInventory {
             id: "frame.oversize-close.earlier-responses",
             rule: "frame.oversize-close", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "Before it closes, a server MUST send the responses to every complete request received before the oversized frame, in order (`conn.in-order`).",
+            text:
+                "Before it closes, a server MUST send the responses to every complete request received before the oversized frame, in order (`conn.in-order`).",
             section: "2.2 Size limits"),
         SpecRequirement(
             id: "frame.oversize-close.client-fails",
             rule: "frame.oversize-close", level: .must, party: .client,
             whyNotObservable: nil,
-            text: "A client that reads an oversized response length MUST report an error for the request that response answers and for every other outstanding request (`conn.client-limit`).",
+            text:
+                "A client that reads an oversized response length MUST report an error for the request that response answers and for every other outstanding request (`conn.client-limit`).",
             section: "2.2 Size limits"),
         SpecRequirement(
             id: "frame.oversize-error-reply.send",
             rule: "frame.oversize-error-reply", level: .should, party: .server,
             whyNotObservable: nil,
-            text: "Before the close required by `frame.oversize-close.close`, a server SHOULD send an error response with code `frame-too-large`, which is the response to the oversized frame (`conn.one-response`).",
+            text:
+                "Before the close required by `frame.oversize-close.close`, a server SHOULD send an error response with code `frame-too-large`, which is the response to the oversized frame (`conn.one-response`).",
             section: "2.2 Size limits"),
         SpecRequirement(
             id: "frame.oversize-error-reply.after-earlier",
@@ -163,7 +179,8 @@ extension SpecInventory {
             id: "frame.single-write.one-write",
             rule: "frame.single-write", level: .should, party: .both,
             whyNotObservable: nil,
-            text: "A sender SHOULD hand the prefix and the body of a frame to the transport in one write operation (one buffer, or one gather write such as `writev` or `sendmsg`).",
+            text:
+                "A sender SHOULD hand the prefix and the body of a frame to the transport in one write operation (one buffer, or one gather write such as `writev` or `sendmsg`).",
             section: "2.3 Writing frames"),
         SpecRequirement(
             id: "frame.single-write.nodelay",
@@ -193,13 +210,15 @@ extension SpecInventory {
             id: "order.little-default.default",
             rule: "order.little-default", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "An implementation MUST use little-endian unless explicitly configured otherwise: a peer whose byte order has not been configured (or, on a server offering `order.auto-detect`, detected) MUST be assumed to use little-endian.",
+            text:
+                "An implementation MUST use little-endian unless explicitly configured otherwise: a peer whose byte order has not been configured (or, on a server offering `order.auto-detect`, detected) MUST be assumed to use little-endian.",
             section: "3.2 Byte-order rules"),
         SpecRequirement(
             id: "order.big-mode.offer",
             rule: "order.big-mode", level: .should, party: .both,
             whyNotObservable: "whether a mode can be configured is a property of the implementation, not of one connection",
-            text: "Implementations SHOULD offer a big-endian mode, selected by explicit configuration, in which the prefix `p0 p1 p2 p3` denotes `p0·2^24 + p1·2^16 + p2·2^8 + p3`, for talking to legacy peers on big-endian hosts (s390x, big-endian ppc64, SPARC, big-endian MIPS, ...).",
+            text:
+                "Implementations SHOULD offer a big-endian mode, selected by explicit configuration, in which the prefix `p0 p1 p2 p3` denotes `p0·2^24 + p1·2^16 + p2·2^8 + p3`, for talking to legacy peers on big-endian hosts (s390x, big-endian ppc64, SPARC, big-endian MIPS, ...).",
             section: "3.2 Byte-order rules"),
         SpecRequirement(
             id: "order.big-mode.every-prefix",
@@ -211,7 +230,8 @@ extension SpecInventory {
             id: "order.same-both-directions.server",
             rule: "order.same-both-directions", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST write every response on a connection — error responses and the `frame-too-large` response included — in the byte order in which it reads that connection's requests (configured or detected).",
+            text:
+                "A server MUST write every response on a connection — error responses and the `frame-too-large` response included — in the byte order in which it reads that connection's requests (configured or detected).",
             section: "3.2 Byte-order rules"),
         SpecRequirement(
             id: "order.same-both-directions.client",
@@ -223,31 +243,36 @@ extension SpecInventory {
             id: "order.native-is-legacy.offer",
             rule: "order.native-is-legacy", level: .may, party: .both,
             whyNotObservable: "a configuration setting is not visible on the wire, only the mode it resolves to",
-            text: "An implementation MAY offer a \"native\" byte-order setting that selects the host's byte order, for compatibility with legacy configurations.",
+            text:
+                "An implementation MAY offer a \"native\" byte-order setting that selects the host's byte order, for compatibility with legacy configurations.",
             section: "3.2 Byte-order rules"),
         SpecRequirement(
             id: "order.native-is-legacy.resolve",
             rule: "order.native-is-legacy", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "An implementation that offers \"native\" MUST resolve it to little-endian or big-endian according to the host and MUST then behave exactly as that mode.",
+            text:
+                "An implementation that offers \"native\" MUST resolve it to little-endian or big-endian according to the host and MUST then behave exactly as that mode.",
             section: "3.2 Byte-order rules"),
         SpecRequirement(
             id: "order.native-is-legacy.documented",
             rule: "order.native-is-legacy", level: .must, party: .both,
             whyNotObservable: "documentation is not sent on the connection",
-            text: "An implementation that offers \"native\" MUST document it as being equal to little-endian or big-endian on the given host, never as a third wire format.",
+            text:
+                "An implementation that offers \"native\" MUST document it as being equal to little-endian or big-endian on the given host, never as a third wire format.",
             section: "3.2 Byte-order rules"),
         SpecRequirement(
             id: "order.auto-detect.offer",
             rule: "order.auto-detect", level: .may, party: .server,
             whyNotObservable: "a configured mode cannot be seen on the wire before a connection uses it",
-            text: "A server MAY offer per-connection detection of the client's byte order, as a configured mode of the server (it reports `\"auto\"` in `lpj.describe`).",
+            text:
+                "A server MAY offer per-connection detection of the client's byte order, as a configured mode of the server (it reports `\"auto\"` in `lpj.describe`).",
             section: "3.2 Byte-order rules"),
         SpecRequirement(
             id: "order.auto-detect.first-frame",
             rule: "order.auto-detect", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server that offers auto-detection MUST determine the byte order of each connection from the 4 prefix octets of the first frame received on that connection only — not from body octets, timing, or other connections — using exactly `order.auto-algorithm`.",
+            text:
+                "A server that offers auto-detection MUST determine the byte order of each connection from the 4 prefix octets of the first frame received on that connection only — not from body octets, timing, or other connections — using exactly `order.auto-algorithm`.",
             section: "3.2 Byte-order rules"),
         SpecRequirement(
             id: "order.auto-detect.whole-connection",
@@ -259,7 +284,8 @@ extension SpecInventory {
             id: "order.auto-algorithm.decide",
             rule: "order.auto-algorithm", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server that offers auto-detection (`order.auto-detect`) MUST decide the byte order exactly by the algorithm below, where `p0 p1 p2 p3` are the first four octets received on the connection (`p0` first), `limit` is the server's body-size limit, and all arithmetic is on unsigned integers of at least 32 bits.",
+            text:
+                "A server that offers auto-detection (`order.auto-detect`) MUST decide the byte order exactly by the algorithm below, where `p0 p1 p2 p3` are the first four octets received on the connection (`p0` first), `limit` is the server's body-size limit, and all arithmetic is on unsigned integers of at least 32 bits.",
             section: "3.2 Byte-order rules"),
         SpecRequirement(
             id: "order.mismatch-diagnosis.message",
@@ -289,19 +315,22 @@ extension SpecInventory {
             id: "body.utf8.reject",
             rule: "body.utf8", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST reject a body that is not well-formed UTF-8 with `invalid-utf8`, unless a JSON defect begins earlier (`body.utf8.precedence`).",
+            text:
+                "A receiver MUST reject a body that is not well-formed UTF-8 with `invalid-utf8`, unless a JSON defect begins earlier (`body.utf8.precedence`).",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.utf8.precedence",
             rule: "body.utf8", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "When a body has both a UTF-8 defect and a JSON defect (steps 2 and 3 of the table above), a receiver MUST report the one that begins first: the UTF-8 defect begins at *S*, the JSON defect at its error point, and when both begin at the same offset the code is `invalid-utf8`.",
+            text:
+                "When a body has both a UTF-8 defect and a JSON defect (steps 2 and 3 of the table above), a receiver MUST report the one that begins first: the UTF-8 defect begins at *S*, the JSON defect at its error point, and when both begin at the same offset the code is `invalid-utf8`.",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.utf8.offset",
             rule: "body.utf8", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST report an `invalid-utf8` defect at one of its accepted offsets: the start *S* or the end point *U* of the first ill-formed sequence (Section 4.1).",
+            text:
+                "A receiver MUST report an `invalid-utf8` defect at one of its accepted offsets: the start *S* or the end point *U* of the first ill-formed sequence (Section 4.1).",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.utf8.no-repair",
@@ -313,7 +342,8 @@ extension SpecInventory {
             id: "body.utf8.noncharacters",
             rule: "body.utf8", level: .mustNot, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST NOT reject U+0000 or a noncharacter (U+FFFE, U+FFFF, U+FDD0 to U+FDEF, ...) as ill-formed UTF-8: they are well-formed, and whether they may stand where they appear is decided by `body.json-text`.",
+            text:
+                "A receiver MUST NOT reject U+0000 or a noncharacter (U+FFFE, U+FFFF, U+FDD0 to U+FDEF, ...) as ill-formed UTF-8: they are well-formed, and whether they may stand where they appear is decided by `body.json-text`.",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.no-bom.sender",
@@ -325,7 +355,8 @@ extension SpecInventory {
             id: "body.no-bom.reject",
             rule: "body.no-bom", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST reject a body whose first three octets are `ef bb bf` with `invalid-json` and offset 0, even if the rest of the body is a valid message.",
+            text:
+                "A receiver MUST reject a body whose first three octets are `ef bb bf` with `invalid-json` and offset 0, even if the rest of the body is a valid message.",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.json-text.sender",
@@ -343,7 +374,8 @@ extension SpecInventory {
             id: "body.json-text.offset",
             rule: "body.json-text", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST report an `invalid-json` defect at one of its accepted offsets (Section 4.1): the error point, or the first octet of the token that the error point interrupts, if there is one (for the depth limit, `body.nesting-limit.offset`).",
+            text:
+                "A receiver MUST report an `invalid-json` defect at one of its accepted offsets (Section 4.1): the error point, or the first octet of the token that the error point interrupts, if there is one (for the depth limit, `body.nesting-limit.offset`).",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.object.sender",
@@ -355,7 +387,8 @@ extension SpecInventory {
             id: "body.object.reject",
             rule: "body.object", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST reject a request whose body is a valid JSON text with a top-level array, string, number, `true`, `false` or `null` with `invalid-request`.",
+            text:
+                "A server MUST reject a request whose body is a valid JSON text with a top-level array, string, number, `true`, `false` or `null` with `invalid-request`.",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.object.client",
@@ -385,7 +418,8 @@ extension SpecInventory {
             id: "body.escapes-equal.same-string",
             rule: "body.escapes-equal", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST treat a string written with escapes and the same characters written as raw UTF-8 as the same string everywhere: in member names, in method names and in values.",
+            text:
+                "A receiver MUST treat a string written with escapes and the same characters written as raw UTF-8 as the same string everywhere: in member names, in method names and in values.",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.escapes-equal.nul",
@@ -397,7 +431,8 @@ extension SpecInventory {
             id: "body.no-nonfinite.sender",
             rule: "body.no-nonfinite", level: .mustNot, party: .both,
             whyNotObservable: nil,
-            text: "A sender MUST NOT emit `NaN`, `Infinity` or `-Infinity` (or any other spelling of a non-finite number) anywhere in a body; they are not JSON.",
+            text:
+                "A sender MUST NOT emit `NaN`, `Infinity` or `-Infinity` (or any other spelling of a non-finite number) anywhere in a body; they are not JSON.",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.no-nonfinite.fail-locally",
@@ -421,7 +456,8 @@ extension SpecInventory {
             id: "body.numbers.documented",
             rule: "body.numbers", level: .must, party: .both,
             whyNotObservable: "documentation is not sent on the connection",
-            text: "An implementation MUST document which of the permitted choices it made, including what it does with a number its representation cannot hold.",
+            text:
+                "An implementation MUST document which of the permitted choices it made, including what it does with a number its representation cannot hold.",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.nesting-minimum.accept",
@@ -445,7 +481,8 @@ extension SpecInventory {
             id: "body.nesting-limit.offset",
             rule: "body.nesting-limit", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "It MUST report the offset of the leftmost `[` or `{` whose nesting level is D + 1: the bracket at which a one-pass parser knows that the limit is exceeded, which is the error point.",
+            text:
+                "It MUST report the offset of the leftmost `[` or `{` whose nesting level is D + 1: the bracket at which a one-pass parser knows that the limit is exceeded, which is the error point.",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.nesting-limit.message",
@@ -457,7 +494,8 @@ extension SpecInventory {
             id: "body.nesting-limit.no-crash",
             rule: "body.nesting-limit", level: .mustNot, party: .both,
             whyNotObservable: nil,
-            text: "Whether or not it has a limit, a receiver MUST NOT crash, abort or overflow its stack for any depth of input — for example a body of 100,000 `[` octets, or 1,048,576 of them at the default body-size limit.",
+            text:
+                "Whether or not it has a limit, a receiver MUST NOT crash, abort or overflow its stack for any depth of input — for example a body of 100,000 `[` octets, or 1,048,576 of them at the default body-size limit.",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.nesting-limit.memory",
@@ -487,7 +525,8 @@ extension SpecInventory {
             id: "body.nested-duplicates.read-kept",
             rule: "body.nested-duplicates", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "When a method reads a member of its `params` whose name is duplicated (`{\"ms\":1,\"ms\":2}` for `sleep`, or any member `relay` reads), a server whose behaviour is 2 or 3 MUST use the member that behaviour keeps.",
+            text:
+                "When a method reads a member of its `params` whose name is duplicated (`{\"ms\":1,\"ms\":2}` for `sleep`, or any member `relay` reads), a server whose behaviour is 2 or 3 MUST use the member that behaviour keeps.",
             section: "4.2 Body rules"),
         SpecRequirement(
             id: "body.nested-duplicates.read-invalid",
@@ -505,37 +544,43 @@ extension SpecInventory {
             id: "msg.request.reject",
             rule: "msg.request", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST reject with `invalid-request` a request that has no `in` member, has no `params` member, or has an `in` member whose value is not a string (`null`, a number, an array, ...).",
+            text:
+                "A server MUST reject with `invalid-request` a request that has no `in` member, has no `params` member, or has an `in` member whose value is not a string (`null`, a number, an array, ...).",
             section: "5.1 Requests and responses"),
         SpecRequirement(
             id: "msg.request.check-order",
             rule: "msg.request", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST make these checks after the body checks (Section 4) and before it looks up the method, so that a request that names an unknown method and lacks `params` gets `invalid-request`, not `unknown-method`.",
+            text:
+                "A server MUST make these checks after the body checks (Section 4) and before it looks up the method, so that a request that names an unknown method and lacks `params` gets `invalid-request`, not `unknown-method`.",
             section: "5.1 Requests and responses"),
         SpecRequirement(
             id: "msg.response.server",
             rule: "msg.response", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST send only responses that are objects with a member `out` whose value is a string and a member `result` whose value is any JSON value, each exactly once.",
+            text:
+                "A server MUST send only responses that are objects with a member `out` whose value is a string and a member `result` whose value is any JSON value, each exactly once.",
             section: "5.1 Requests and responses"),
         SpecRequirement(
             id: "msg.response.client",
             rule: "msg.response", level: .must, party: .client,
             whyNotObservable: nil,
-            text: "A client MUST treat a response that lacks `out` or `result`, or whose `out` is not a string, as an error naming this rule (`conn.client-limit`).",
+            text:
+                "A client MUST treat a response that lacks `out` or `result`, or whose `out` is not a string, as an error naming this rule (`conn.client-limit`).",
             section: "5.1 Requests and responses"),
         SpecRequirement(
             id: "msg.member-order.accept",
             rule: "msg.member-order", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST accept `in` and `params` (or `out` and `result`) in either order and at any position among other members, and MUST NOT give the order of members any meaning, in the message object or at any depth.",
+            text:
+                "A receiver MUST accept `in` and `params` (or `out` and `result`) in either order and at any position among other members, and MUST NOT give the order of members any meaning, in the message object or at any depth.",
             section: "5.1 Requests and responses"),
         SpecRequirement(
             id: "msg.unknown-members.ignore",
             rule: "msg.unknown-members", level: .must, party: .both,
             whyNotObservable: nil,
-            text: "A receiver MUST ignore members of the message object other than `in` and `params` (in a request) or `out` and `result` (in a response), duplicated unknown members included: they MUST NOT cause an error and MUST NOT change how the message is processed.",
+            text:
+                "A receiver MUST ignore members of the message object other than `in` and `params` (in a request) or `out` and `result` (in a response), duplicated unknown members included: they MUST NOT cause an error and MUST NOT change how the message is processed.",
             section: "5.1 Requests and responses"),
         SpecRequirement(
             id: "msg.unknown-members.not-copied",
@@ -547,7 +592,8 @@ extension SpecInventory {
             id: "msg.duplicate-members.reject",
             rule: "msg.duplicate-members", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST reject with `invalid-request` a request whose message object contains the member name `in` more than once or the member name `params` more than once, whether or not the duplicated values are equal, comparing names after unescaping (`body.escapes-equal`).",
+            text:
+                "A server MUST reject with `invalid-request` a request whose message object contains the member name `in` more than once or the member name `params` more than once, whether or not the duplicated values are equal, comparing names after unescaping (`body.escapes-equal`).",
             section: "5.1 Requests and responses"),
         SpecRequirement(
             id: "msg.duplicate-members.client",
@@ -559,25 +605,29 @@ extension SpecInventory {
             id: "msg.method-names.exact",
             rule: "msg.method-names", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST compare method names as exact sequences of Unicode scalar values after unescaping: case-sensitively (`\"Ping\"` is not `\"ping\"`), without Unicode normalization (NFC `\"\\u00e9\"` is not NFD `\"e\\u0301\"`), without trimming whitespace and without prefix matching.",
+            text:
+                "A server MUST compare method names as exact sequences of Unicode scalar values after unescaping: case-sensitively (`\"Ping\"` is not `\"ping\"`), without Unicode normalization (NFC `\"\\u00e9\"` is not NFD `\"e\\u0301\"`), without trimming whitespace and without prefix matching.",
             section: "5.1 Requests and responses"),
         SpecRequirement(
             id: "msg.method-names.any-string",
             rule: "msg.method-names", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST take any string, the empty string included, as a syntactically valid method name: a name it does not implement gets `unknown-method` (`msg.unknown-method`), never `invalid-request`.",
+            text:
+                "A server MUST take any string, the empty string included, as a syntactically valid method name: a name it does not implement gets `unknown-method` (`msg.unknown-method`), never `invalid-request`.",
             section: "5.1 Requests and responses"),
         SpecRequirement(
             id: "msg.method-names.reserved",
             rule: "msg.method-names", level: .mustNot, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST NOT offer an application or extension method whose name begins with `lpj.`: such names are reserved for methods defined by this specification (`lpj/1` defines only `lpj.describe`).",
+            text:
+                "A server MUST NOT offer an application or extension method whose name begins with `lpj.`: such names are reserved for methods defined by this specification (`lpj/1` defines only `lpj.describe`).",
             section: "5.1 Requests and responses"),
         SpecRequirement(
             id: "msg.ping.echo",
             rule: "msg.ping", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "Every server MUST implement the method `ping`: to a request with `in` = `\"ping\"` it MUST answer with `out` = `\"pong\"` and a `result` equal to the request's `params` by `msg.value-equality`, whatever the `params` are (numbers are further governed by `msg.ping-echo-interoperable` and `msg.ping-echo-exact`, and `params` with duplicate member names bind only a server whose `body.nested-duplicates` behaviour is 1).",
+            text:
+                "Every server MUST implement the method `ping`: to a request with `in` = `\"ping\"` it MUST answer with `out` = `\"pong\"` and a `result` equal to the request's `params` by `msg.value-equality`, whatever the `params` are (numbers are further governed by `msg.ping-echo-interoperable` and `msg.ping-echo-exact`, and `params` with duplicate member names bind only a server whose `body.nested-duplicates` behaviour is 1).",
             section: "5.2 The `ping` method and value equality"),
         SpecRequirement(
             id: "msg.ping.no-invalid-params",
@@ -589,19 +639,22 @@ extension SpecInventory {
             id: "msg.value-equality.use",
             rule: "msg.value-equality", level: .must, party: .both,
             whyNotObservable: "a comparison made inside an implementation shows only through the items that use it, such as msg.ping.echo",
-            text: "Every comparison of values made for the purposes of this specification — by a server echoing `ping`, by a relay, by a client, by the conformance runner — MUST use this definition.",
+            text:
+                "Every comparison of values made for the purposes of this specification — by a server echoing `ping`, by a relay, by a client, by the conformance runner — MUST use this definition.",
             section: "5.2 The `ping` method and value equality"),
         SpecRequirement(
             id: "msg.ping-echo-interoperable.echo",
             rule: "msg.ping-echo-interoperable", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "For every interoperable number in a `ping` request's `params`, the `result` MUST contain, at the same position, a number equal to it (`msg.value-equality`).",
+            text:
+                "For every interoperable number in a `ping` request's `params`, the `result` MUST contain, at the same position, a number equal to it (`msg.value-equality`).",
             section: "5.2 The `ping` method and value equality"),
         SpecRequirement(
             id: "msg.ping-echo-exact.echo",
             rule: "msg.ping-echo-exact", level: .should, party: .server,
             whyNotObservable: nil,
-            text: "For every number in a `ping` request's `params` that is not interoperable, the `result` SHOULD contain, at the same position, a number equal to it (`msg.value-equality`).",
+            text:
+                "For every number in a `ping` request's `params` that is not interoperable, the `result` SHOULD contain, at the same position, a number equal to it (`msg.value-equality`).",
             section: "5.2 The `ping` method and value equality"),
         SpecRequirement(
             id: "msg.error-response.form",
@@ -619,13 +672,15 @@ extension SpecInventory {
             id: "msg.error-response.message",
             rule: "msg.error-response", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "An error response's `result` MUST have a member `message` whose value is a string for humans (logs, diagnostics); its content is not standardized.",
+            text:
+                "An error response's `result` MUST have a member `message` whose value is a string for humans (logs, diagnostics); its content is not standardized.",
             section: "5.3 Error responses"),
         SpecRequirement(
             id: "msg.error-response.rule",
             rule: "msg.error-response", level: .should, party: .server,
             whyNotObservable: nil,
-            text: "A server SHOULD include in the `result` a member `rule`: the ID of the rule of this specification that the request broke, or under which it was refused (for example `\"msg.unknown-method\"`).",
+            text:
+                "A server SHOULD include in the `result` a member `rule`: the ID of the rule of this specification that the request broke, or under which it was refused (for example `\"msg.unknown-method\"`).",
             section: "5.3 Error responses"),
         SpecRequirement(
             id: "msg.error-response.rule-id",
@@ -643,7 +698,8 @@ extension SpecInventory {
             id: "msg.error-response.offset",
             rule: "msg.error-response", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "An `offset` member, when present, MUST be an integer from 0 to the request body's `length` (for `invalid-utf8` and `invalid-json`, one of the accepted offsets of Section 4.1: `body.utf8.offset`, `body.json-text.offset`, `body.nesting-limit.offset`).",
+            text:
+                "An `offset` member, when present, MUST be an integer from 0 to the request body's `length` (for `invalid-utf8` and `invalid-json`, one of the accepted offsets of Section 4.1: `body.utf8.offset`, `body.json-text.offset`, `body.nesting-limit.offset`).",
             section: "5.3 Error responses"),
         SpecRequirement(
             id: "msg.error-response.out-reserved",
@@ -655,7 +711,8 @@ extension SpecInventory {
             id: "msg.error-response.client-form",
             rule: "msg.error-response", level: .must, party: .client,
             whyNotObservable: nil,
-            text: "A client that receives `out` = `\"error\"` MUST interpret `result` as an error object, and MUST treat a `result` that is not an object with string members `code` and `message` as breaking this rule (`conn.client-limit`).",
+            text:
+                "A client that receives `out` = `\"error\"` MUST interpret `result` as an error object, and MUST treat a `result` that is not an object with string members `code` and `message` as breaking this rule (`conn.client-limit`).",
             section: "5.3 Error responses"),
         SpecRequirement(
             id: "msg.error-response.client-ignores-message",
@@ -685,7 +742,8 @@ extension SpecInventory {
             id: "msg.unknown-method.answer",
             rule: "msg.unknown-method", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST answer a request that passes the checks of Section 4, `msg.request` and `msg.duplicate-members` but names a method the server does not implement with an error response with code `unknown-method`, and MUST keep serving the connection: it MUST NOT ignore the request, close the connection, or crash.",
+            text:
+                "A server MUST answer a request that passes the checks of Section 4, `msg.request` and `msg.duplicate-members` but names a method the server does not implement with an error response with code `unknown-method`, and MUST keep serving the connection: it MUST NOT ignore the request, close the connection, or crash.",
             section: "5.3 Error responses"),
         SpecRequirement(
             id: "msg.unknown-method.message",
@@ -697,13 +755,15 @@ extension SpecInventory {
             id: "msg.error-keeps-connection.open",
             rule: "msg.error-keeps-connection", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "After sending an error response for a problem with a body or a message — every code except `frame-too-large` (`frame.oversize-close`) and `overloaded` (after which the server may close, `sec.connection-limit`) — a server MUST keep the connection open, continue reading at the next frame, and serve the following requests normally.",
+            text:
+                "After sending an error response for a problem with a body or a message — every code except `frame-too-large` (`frame.oversize-close`) and `overloaded` (after which the server may close, `sec.connection-limit`) — a server MUST keep the connection open, continue reading at the next frame, and serve the following requests normally.",
             section: "5.3 Error responses"),
         SpecRequirement(
             id: "msg.describe.offer",
             rule: "msg.describe", level: .may, party: .server,
             whyNotObservable: nil,
-            text: "A server MAY implement the method `lpj.describe`; a server that does not answers it with `unknown-method` (`msg.unknown-method`), which tells the client that the method is absent.",
+            text:
+                "A server MAY implement the method `lpj.describe`; a server that does not answers it with `unknown-method` (`msg.unknown-method`), which tells the client that the method is absent.",
             section: "5.4 Introspection"),
         SpecRequirement(
             id: "msg.describe.ignores-params",
@@ -727,7 +787,8 @@ extension SpecInventory {
             id: "msg.describe.byte-order",
             rule: "msg.describe", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "The `result` MUST have a member `byteOrder` whose value is `\"little\"`, `\"big\"` or `\"auto\"`: the server's byte-order configuration for this listener, a \"native\" setting reported resolved (`order.native-is-legacy`) and `\"auto\"` when it auto-detects (`order.auto-detect`).",
+            text:
+                "The `result` MUST have a member `byteOrder` whose value is `\"little\"`, `\"big\"` or `\"auto\"`: the server's byte-order configuration for this listener, a \"native\" setting reported resolved (`order.native-is-legacy`) and `\"auto\"` when it auto-detects (`order.auto-detect`).",
             section: "5.4 Introspection"),
         SpecRequirement(
             id: "msg.describe.max-body",
@@ -739,13 +800,15 @@ extension SpecInventory {
             id: "msg.describe.max-depth",
             rule: "msg.describe", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "The `result` MUST have a member `maxDepth` whose value is an integer, its depth limit (`body.nesting-limit`); a server without a fixed limit reports the greatest depth it guarantees to accept, at least 64.",
+            text:
+                "The `result` MUST have a member `maxDepth` whose value is an integer, its depth limit (`body.nesting-limit`); a server without a fixed limit reports the greatest depth it guarantees to accept, at least 64.",
             section: "5.4 Introspection"),
         SpecRequirement(
             id: "msg.describe.methods",
             rule: "msg.describe", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "The `result` MUST have a member `methods` whose value is an array of strings: the names of all methods the server implements, `\"ping\"` and `\"lpj.describe\"` included.",
+            text:
+                "The `result` MUST have a member `methods` whose value is an array of strings: the names of all methods the server implements, `\"ping\"` and `\"lpj.describe\"` included.",
             section: "5.4 Introspection"),
         SpecRequirement(
             id: "msg.describe.no-reserved-methods",
@@ -775,7 +838,8 @@ extension SpecInventory {
             id: "msg.describe.choices-true",
             rule: "msg.describe", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "Each optional member of the second table that a server states MUST have the value the table allows and MUST be true of the server: its behaviour matches it.",
+            text:
+                "Each optional member of the second table that a server states MUST have the value the table allows and MUST be true of the server: its behaviour matches it.",
             section: "5.4 Introspection"),
         SpecRequirement(
             id: "msg.describe.client-ignores",
@@ -787,7 +851,8 @@ extension SpecInventory {
             id: "conn.one-response.exactly-one",
             rule: "conn.one-response", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "For every request frame it reads completely (its prefix and all `length` body octets), a server MUST send exactly one response frame, either a successful response or an error response; a request with an invalid body still gets exactly one (error) response.",
+            text:
+                "For every request frame it reads completely (its prefix and all `length` body octets), a server MUST send exactly one response frame, either a successful response or an error response; a request with an invalid body still gets exactly one (error) response.",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.one-response.nothing-else",
@@ -799,7 +864,8 @@ extension SpecInventory {
             id: "conn.in-order.order",
             rule: "conn.in-order", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST send the responses on a connection in the order in which the corresponding request frames arrived on that connection, whatever order it processes them in or they complete in, and however many threads, tasks or processes serve the connection.",
+            text:
+                "A server MUST send the responses on a connection in the order in which the corresponding request frames arrived on that connection, whatever order it processes them in or they complete in, and however many threads, tasks or processes serve the connection.",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.in-order.contiguous",
@@ -829,19 +895,22 @@ extension SpecInventory {
             id: "conn.pipelining.backpressure",
             rule: "conn.pipelining", level: .may, party: .server,
             whyNotObservable: nil,
-            text: "A server MAY stop reading from a connection for a while to apply backpressure (for example while it has outstanding requests or unsent responses), leaving the transport's flow control to slow the client down.",
+            text:
+                "A server MAY stop reading from a connection for a while to apply backpressure (for example while it has outstanding requests or unsent responses), leaving the transport's flow control to slow the client down.",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.pipelining.no-refusal",
             rule: "conn.pipelining", level: .mustNot, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST NOT drop or reject a request, or answer it with an error (`overloaded` included), because it arrived before the responses to earlier requests were sent or because of how many requests the same connection has outstanding: per connection it applies backpressure by not reading instead.",
+            text:
+                "A server MUST NOT drop or reject a request, or answer it with an error (`overloaded` included), because it arrived before the responses to earlier requests were sent or because of how many requests the same connection has outstanding: per connection it applies backpressure by not reading instead.",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.half-close.answer-outstanding",
             rule: "conn.half-close", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "When a server reads end-of-stream at a frame boundary, it MUST send the responses to every complete request it has received, in order: it MUST NOT discard outstanding requests or their responses because the client's direction is closed.",
+            text:
+                "When a server reads end-of-stream at a frame boundary, it MUST send the responses to every complete request it has received, in order: it MUST NOT discard outstanding requests or their responses because the client's direction is closed.",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.half-close.close",
@@ -877,7 +946,8 @@ extension SpecInventory {
             id: "conn.eof-inside-frame.client",
             rule: "conn.eof-inside-frame", level: .must, party: .client,
             whyNotObservable: nil,
-            text: "A client that reads end-of-stream inside a response frame, or at a frame boundary while requests are outstanding, MUST report an error for each outstanding request (`conn.client-limit`).",
+            text:
+                "A client that reads end-of-stream inside a response frame, or at a frame boundary while requests are outstanding, MUST report an error for each outstanding request (`conn.client-limit`).",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.idle-timeout.offer",
@@ -907,43 +977,50 @@ extension SpecInventory {
             id: "conn.idle-timeout.not-while-outstanding",
             rule: "conn.idle-timeout", level: .mustNot, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST NOT close a connection because of idleness while a request on it is outstanding: still being processed (for example a long `sleep`), or with its response not yet written, a response waiting for the client to read it included.",
+            text:
+                "A server MUST NOT close a connection because of idleness while a request on it is outstanding: still being processed (for example a long `sleep`), or with its response not yet written, a response waiting for the client to read it included.",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.isolation.unaffected",
             rule: "conn.isolation", level: .mustNot, party: .server,
             whyNotObservable: nil,
-            text: "Whatever a server receives on one connection — ill-formed UTF-8 or JSON, oversized or byte-swapped lengths, truncated frames, slow or stalled sending, abrupt resets — MUST NOT change the responses sent on any other connection: their content, their order, or whether they are sent.",
+            text:
+                "Whatever a server receives on one connection — ill-formed UTF-8 or JSON, oversized or byte-swapped lengths, truncated frames, slow or stalled sending, abrupt resets — MUST NOT change the responses sent on any other connection: their content, their order, or whether they are sent.",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.isolation.delay",
             rule: "conn.isolation", level: .may, party: .server,
             whyNotObservable: nil,
-            text: "A server whose design serves one connection at a time MAY delay other connections while it serves one; delay alone is not a violation (`sec.slow-sender` bounds it).",
+            text:
+                "A server whose design serves one connection at a time MAY delay other connections while it serves one; delay alone is not a violation (`sec.slow-sender` bounds it).",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.client-limit.limit",
             rule: "conn.client-limit", level: .must, party: .client,
             whyNotObservable: nil,
-            text: "A client MUST apply a body-size limit to responses, as every receiver does (`frame.max-size-minimum`, `frame.limit-before-allocation`, `frame.oversize-close`).",
+            text:
+                "A client MUST apply a body-size limit to responses, as every receiver does (`frame.max-size-minimum`, `frame.limit-before-allocation`, `frame.oversize-close`).",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.client-limit.check",
             rule: "conn.client-limit", level: .must, party: .client,
             whyNotObservable: nil,
-            text: "A client MUST check each response against the rules of this specification (Sections 2 to 5: framing, byte order, body, `msg.response`, `msg.duplicate-members`, `msg.error-response`).",
+            text:
+                "A client MUST check each response against the rules of this specification (Sections 2 to 5: framing, byte order, body, `msg.response`, `msg.duplicate-members`, `msg.error-response`).",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.client-limit.report",
             rule: "conn.client-limit", level: .must, party: .client,
             whyNotObservable: nil,
-            text: "When a response breaks a rule, the client MUST report an error to its caller for the request it answers, naming the rule ID broken (for example `body.utf8`, `msg.response`) and, where the rule concerns a body, an accepted offset in the response body (Section 4.1).",
+            text:
+                "When a response breaks a rule, the client MUST report an error to its caller for the request it answers, naming the rule ID broken (for example `body.utf8`, `msg.response`) and, where the rule concerns a body, an accepted offset in the response body (Section 4.1).",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.client-limit.closed-outstanding",
             rule: "conn.client-limit", level: .must, party: .client,
             whyNotObservable: nil,
-            text: "When the connection ends or is reset while requests are outstanding, the client MUST report an error to its caller for each of them (for example naming `conn.eof-inside-frame`), whether or not a `frame-too-large` response arrived.",
+            text:
+                "When the connection ends or is reset while requests are outstanding, the client MUST report an error to its caller for each of them (for example naming `conn.eof-inside-frame`), whether or not a `frame-too-large` response arrived.",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.client-limit.robust",
@@ -955,7 +1032,8 @@ extension SpecInventory {
             id: "conn.client-limit.framing-close",
             rule: "conn.client-limit", level: .must, party: .client,
             whyNotObservable: nil,
-            text: "After a framing-level error (an oversized length, end-of-stream inside a frame) a client MUST close the connection and fail all outstanding requests.",
+            text:
+                "After a framing-level error (an oversized length, end-of-stream inside a frame) a client MUST close the connection and fail all outstanding requests.",
             section: "6. Connection lifecycle"),
         SpecRequirement(
             id: "conn.client-limit.keep-after-body-error",
@@ -967,31 +1045,36 @@ extension SpecInventory {
             id: "sec.buffer-bound.per-connection",
             rule: "sec.buffer-bound", level: .should, party: .server,
             whyNotObservable: "the memory a server uses cannot be seen on the wire",
-            text: "A server SHOULD bound the octets it buffers for each connection by its body-size limit plus a constant that does not depend on the peer's input (the prefix and a fixed-size read chunk).",
+            text:
+                "A server SHOULD bound the octets it buffers for each connection by its body-size limit plus a constant that does not depend on the peer's input (the prefix and a fixed-size read chunk).",
             section: "7.2 Memory per connection"),
         SpecRequirement(
             id: "sec.buffer-bound.read-buffers",
             rule: "sec.buffer-bound", level: .shouldNot, party: .server,
             whyNotObservable: "the size of a buffer inside the server cannot be seen on the wire",
-            text: "Read buffers SHOULD NOT grow beyond the frame being read: a server reads at most `4 + length` octets of the current frame plus one fixed-size chunk.",
+            text:
+                "Read buffers SHOULD NOT grow beyond the frame being read: a server reads at most `4 + length` octets of the current frame plus one fixed-size chunk.",
             section: "7.2 Memory per connection"),
         SpecRequirement(
             id: "sec.buffer-bound.unprocessed",
             rule: "sec.buffer-bound", level: .shouldNot, party: .server,
             whyNotObservable: nil,
-            text: "A server SHOULD NOT read further pipelined requests into memory while it cannot yet process them: it stops reading instead (`conn.pipelining.backpressure`).",
+            text:
+                "A server SHOULD NOT read further pipelined requests into memory while it cannot yet process them: it stops reading instead (`conn.pipelining.backpressure`).",
             section: "7.2 Memory per connection"),
         SpecRequirement(
             id: "sec.buffer-bound.unwritten",
             rule: "sec.buffer-bound", level: .should, party: .server,
             whyNotObservable: nil,
-            text: "A server that cannot write its responses (the client does not read them) SHOULD stop reading new requests, so that the memory for responses waiting to be written stays bounded too.",
+            text:
+                "A server that cannot write its responses (the client does not read them) SHOULD stop reading new requests, so that the memory for responses waiting to be written stays bounded too.",
             section: "7.2 Memory per connection"),
         SpecRequirement(
             id: "sec.slow-sender.bound",
             rule: "sec.slow-sender", level: .should, party: .server,
             whyNotObservable: nil,
-            text: "A server SHOULD bound the time a partial frame may take — from its first octet to its last, or between two of its octets — and SHOULD close a connection that exceeds the bound.",
+            text:
+                "A server SHOULD bound the time a partial frame may take — from its first octet to its last, or between two of its octets — and SHOULD close a connection that exceeds the bound.",
             section: "7.3 Slow senders and slow readers"),
         SpecRequirement(
             id: "sec.slow-sender.configurable",
@@ -1003,7 +1086,8 @@ extension SpecInventory {
             id: "sec.slow-sender.minimum",
             rule: "sec.slow-sender", level: .mustNot, party: .server,
             whyNotObservable: nil,
-            text: "The bound MUST NOT close a connection whose frame has been partial for less than 2 seconds while its octets keep arriving at least every 500 ms.",
+            text:
+                "The bound MUST NOT close a connection whose frame has been partial for less than 2 seconds while its octets keep arriving at least every 500 ms.",
             section: "7.3 Slow senders and slow readers"),
         SpecRequirement(
             id: "sec.slow-sender.default",
@@ -1027,7 +1111,8 @@ extension SpecInventory {
             id: "sec.slow-reader.bound",
             rule: "sec.slow-reader", level: .should, party: .server,
             whyNotObservable: nil,
-            text: "A server SHOULD bound the time a response may wait for the reader without write progress, and SHOULD close the connection when the bound is exceeded.",
+            text:
+                "A server SHOULD bound the time a response may wait for the reader without write progress, and SHOULD close the connection when the bound is exceeded.",
             section: "7.3 Slow senders and slow readers"),
         SpecRequirement(
             id: "sec.slow-reader.configurable",
@@ -1057,7 +1142,8 @@ extension SpecInventory {
             id: "sec.connection-limit.refuse",
             rule: "sec.connection-limit", level: .should, party: .server,
             whyNotObservable: nil,
-            text: "When the bound is reached a server SHOULD refuse new connections — by closing them at once, or by answering the first request on such a connection with an error response with code `overloaded` and then closing — without harming the connections it already serves (`conn.isolation`).",
+            text:
+                "When the bound is reached a server SHOULD refuse new connections — by closing them at once, or by answering the first request on such a connection with an error response with code `overloaded` and then closing — without harming the connections it already serves (`conn.isolation`).",
             section: "7.5 Connection floods"),
         SpecRequirement(
             id: "sec.connection-limit.minimum",
@@ -1069,7 +1155,8 @@ extension SpecInventory {
             id: "sec.connection-limit.overloaded-request",
             rule: "sec.connection-limit", level: .may, party: .server,
             whyNotObservable: nil,
-            text: "A server MAY also answer an individual request with `overloaded` when the server as a whole cannot take more work, and MAY then close the connection.",
+            text:
+                "A server MAY also answer an individual request with `overloaded` when the server as a whole cannot take more work, and MAY then close the connection.",
             section: "7.5 Connection floods"),
         SpecRequirement(
             id: "sec.connection-limit.overloaded-server-wide",
@@ -1147,43 +1234,50 @@ extension SpecInventory {
             id: "ext.relay.refused-upstream",
             rule: "ext.relay", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST answer a `relay` request whose upstream its restriction refuses with `invalid-params` at once, with rule `ext.relay` and a message naming the refused address, without connecting to it.",
+            text:
+                "A server MUST answer a `relay` request whose upstream its restriction refuses with `invalid-params` at once, with rule `ext.relay` and a message naming the refused address, without connecting to it.",
             section: "8. Reference extensions"),
         SpecRequirement(
             id: "ext.relay.documentation-refused",
             rule: "ext.relay", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "Whatever else its restriction allows, a server MUST refuse upstreams whose address lies in a block reserved for documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32), as `ext.relay.refused-upstream` says: no real service lives there, so a runner can see the restriction work without knowing the operator's allow-list.",
+            text:
+                "Whatever else its restriction allows, a server MUST refuse upstreams whose address lies in a block reserved for documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32), as `ext.relay.refused-upstream` says: no real service lives there, so a runner can see the restriction work without knowing the operator's allow-list.",
             section: "8. Reference extensions"),
         SpecRequirement(
             id: "ext.relay.one-request",
             rule: "ext.relay", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "For valid `params` and a permitted upstream, the server MUST connect to `host`:`port` and send exactly one request `{\"in\": <in>, \"params\": <params>}` to it as an LPJ client (little-endian, `order.little-default`).",
+            text:
+                "For valid `params` and a permitted upstream, the server MUST connect to `host`:`port` and send exactly one request `{\"in\": <in>, \"params\": <params>}` to it as an LPJ client (little-endian, `order.little-default`).",
             section: "8. Reference extensions"),
         SpecRequirement(
             id: "ext.relay.pass-through",
             rule: "ext.relay", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "The server MUST answer with the upstream response's `out` and `result` unchanged (equal by `msg.value-equality`) — an upstream error response whose `code` is in the registry of `msg.error-codes` included, with that code.",
+            text:
+                "The server MUST answer with the upstream response's `out` and `result` unchanged (equal by `msg.value-equality`) — an upstream error response whose `code` is in the registry of `msg.error-codes` included, with that code.",
             section: "8. Reference extensions"),
         SpecRequirement(
             id: "ext.relay.unregistered-code",
             rule: "ext.relay", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "The server MUST NOT pass through an upstream error response whose `code` is not in the registry of `msg.error-codes`: it MUST answer `upstream-error` with a message naming the upstream's code.",
+            text:
+                "The server MUST NOT pass through an upstream error response whose `code` is not in the registry of `msg.error-codes`: it MUST answer `upstream-error` with a message naming the upstream's code.",
             section: "8. Reference extensions"),
         SpecRequirement(
             id: "ext.relay.timeout",
             rule: "ext.relay", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "The upstream call (connecting, writing, reading the response) MUST complete within `timeout_ms` milliseconds; otherwise the server MUST answer with code `timeout`.",
+            text:
+                "The upstream call (connecting, writing, reading the response) MUST complete within `timeout_ms` milliseconds; otherwise the server MUST answer with code `timeout`.",
             section: "8. Reference extensions"),
         SpecRequirement(
             id: "ext.relay.upstream-error",
             rule: "ext.relay", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "If the upstream connection is refused or fails, the host cannot be resolved, the upstream closes the connection before a complete response, or the upstream response breaks a rule of this specification (oversized, invalid UTF-8 or JSON, not a valid response), the server MUST answer with code `upstream-error` and a message naming the cause.",
+            text:
+                "If the upstream connection is refused or fails, the host cannot be resolved, the upstream closes the connection before a complete response, or the upstream response breaks a rule of this specification (oversized, invalid UTF-8 or JSON, not a valid response), the server MUST answer with code `upstream-error` and a message naming the cause.",
             section: "8. Reference extensions"),
         SpecRequirement(
             id: "ext.relay.not-blocking",
@@ -1195,7 +1289,8 @@ extension SpecInventory {
             id: "ext.relay.late-reply",
             rule: "ext.relay", level: .mustNot, party: .server,
             whyNotObservable: nil,
-            text: "A server that reuses an upstream connection and answers `timeout` for a call on it MUST NOT match that call's reply, if it comes later, to any other call: it either discards the late reply or stops using the connection.",
+            text:
+                "A server that reuses an upstream connection and answers `timeout` for a call on it MUST NOT match that call's reply, if it comes later, to any other call: it either discards the late reply or stops using the connection.",
             section: "8. Reference extensions"),
     ]
 }

@@ -142,13 +142,15 @@ extension SpecInventory {
             item = nil
             let text = ([open.fields.text] + open.continuation).joined(separator: " ")
             let level = open.fields.level
-            let said = level == .mustNot || level == .shouldNot
+            let said =
+                level == .mustNot || level == .shouldNot
                 ? text.contains(level.rawValue)
                 : SpecInventory.keywordsUsed(in: text).contains(level.rawValue)
             guard said else { throw SpecInventoryError.keywordMissing(line: open.line, id: open.fields.id, level: level.rawValue) }
-            requirements.append(SpecRequirement(
-                id: open.fields.id, rule: current.id, level: level, party: open.fields.party,
-                whyNotObservable: open.fields.whyNotObservable, text: text, section: section))
+            requirements.append(
+                SpecRequirement(
+                    id: open.fields.id, rule: current.id, level: level, party: open.fields.party,
+                    whyNotObservable: open.fields.whyNotObservable, text: text, section: section))
             rule!.items += 1
         }
 

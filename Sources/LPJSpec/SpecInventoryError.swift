@@ -22,8 +22,8 @@ public enum SpecInventoryError: Error, Equatable, Sendable, CustomStringConverti
     public var line: Int {
         switch self {
         case .badItemSyntax(let line, _), .badRuleHeading(let line, _), .itemOutsideRule(let line, _),
-             .idNotUnderRule(let line, _, _), .duplicateID(let line, _, _), .keywordMissing(let line, _, _),
-             .keywordOutsideItem(let line, _), .ruleWithoutItems(let line, _), .unclosedCodeBlock(let line):
+            .idNotUnderRule(let line, _, _), .duplicateID(let line, _, _), .keywordMissing(let line, _, _),
+            .keywordOutsideItem(let line, _), .ruleWithoutItems(let line, _), .unclosedCodeBlock(let line):
             return line
         }
     }
@@ -32,7 +32,8 @@ public enum SpecInventoryError: Error, Equatable, Sendable, CustomStringConverti
         let problem: String
         switch self {
         case .badItemSyntax(_, let found):
-            problem = "a requirement item must read \"- `rule.id.name` LEVEL · server|client|both · wire|not observable (why) — text\", found: \(Self.shortened(found))"
+            problem =
+                "a requirement item must read \"- `rule.id.name` LEVEL · server|client|both · wire|not observable (why) — text\", found: \(Self.shortened(found))"
         case .badRuleHeading(_, let found):
             problem = "a level-4 heading must be a rule heading \"#### `rule.id` — LEVEL\", found: \(Self.shortened(found))"
         case .itemOutsideRule(_, let id):

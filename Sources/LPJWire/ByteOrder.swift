@@ -28,8 +28,10 @@ public enum ByteOrder: String, Sendable, Hashable, CaseIterable, CustomStringCon
     /// The four octets that carry `length` in this order.
     @inlinable
     public func octets(of length: UInt32) -> [UInt8] {
-        let le = [UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8),
-                  UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24)]
+        let le = [
+            UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8),
+            UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24),
+        ]
         return self == .little ? le : le.reversed()
     }
 }

@@ -13,8 +13,9 @@ public struct FrameConfiguration: Hashable, Sendable {
     public var maxBodyLength: Int
 
     public init(byteOrder: ByteOrderMode = .little, maxBodyLength: Int = FrameConfiguration.defaultMaxBodyLength) {
-        precondition(maxBodyLength >= 0 && maxBodyLength <= FrameConfiguration.largestEncodableLength,
-                     "maxBodyLength must fit a 32-bit prefix")
+        precondition(
+            maxBodyLength >= 0 && maxBodyLength <= FrameConfiguration.largestEncodableLength,
+            "maxBodyLength must fit a 32-bit prefix")
         self.byteOrder = byteOrder
         self.maxBodyLength = maxBodyLength
     }

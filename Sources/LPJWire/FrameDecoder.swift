@@ -85,22 +85,25 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         case .waitingForPrefix:
             let got = buffer.readableBytes
             buffer.moveReaderIndex(forwardBy: got)
-            throw WireError(.truncatedFrame, rule: .connEOFInsideFrame,
-                            "the stream ended inside a length prefix: got \(got) of 4 octets", offset: streamOffset + got)
+            throw WireError(
+                .truncatedFrame, rule: .connEOFInsideFrame,
+                "the stream ended inside a length prefix: got \(got) of 4 octets", offset: streamOffset + got)
         case .waitingForBody(let length):
             let got = buffer.readableBytes
             buffer.moveReaderIndex(forwardBy: got)
             state = .failed
-            throw WireError(.truncatedFrame, rule: .connEOFInsideFrame,
-                            "the stream ended inside a body: got \(got) of \(length) octets", offset: streamOffset + got)
+            throw WireError(
+                .truncatedFrame, rule: .connEOFInsideFrame,
+                "the stream ended inside a body: got \(got) of \(length) octets", offset: streamOffset + got)
         }
     }
 
     /// The connection's byte order, deciding it from `prefix` in `auto` mode.
     private mutating func order(forPrefix prefix: [UInt8]) -> ByteOrder {
         if let byteOrder { return byteOrder }
-        let detection = ByteOrderDetection.detect(prefix[0], prefix[1], prefix[2], prefix[3],
-                                                  limit: configuration.maxBodyLength)
+        let detection = ByteOrderDetection.detect(
+            prefix[0], prefix[1], prefix[2], prefix[3],
+            limit: configuration.maxBodyLength)
         byteOrder = detection.order
         byteOrderWasAmbiguous = detection.isAmbiguous
         return detection.order

@@ -24,8 +24,9 @@ public struct FrameEncoder: Hashable, Sendable {
 
     /// The four prefix octets announcing `length`.
     public func prefix(forLength length: Int) -> [UInt8] {
-        precondition(length >= 0 && length <= FrameConfiguration.largestEncodableLength,
-                     "a body of \(length) octets does not fit a 32-bit length prefix")
+        precondition(
+            length >= 0 && length <= FrameConfiguration.largestEncodableLength,
+            "a body of \(length) octets does not fit a 32-bit length prefix")
         return byteOrder.octets(of: UInt32(length))
     }
 

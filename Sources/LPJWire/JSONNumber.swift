@@ -103,7 +103,8 @@ struct CanonicalDecimal: Hashable {
         var written = 0
         if index < bytes.count {
             guard let value = Int(String(decoding: bytes[(index + 1)...], as: UTF8.self)),
-                  abs(value) < Int.max / 4 else { return nil }
+                abs(value) < Int.max / 4
+            else { return nil }
             written = value
         }
         // value = 0.mantissa x 10^(integerDigits + written)

@@ -335,7 +335,8 @@ public struct JSONParser {
             }
             let low = try hex4(at: escapeStart + 8)
             guard (0xDC00...0xDFFF).contains(low) else {
-                throw error(.bodyNoLoneSurrogates, "high surrogate \\u\(hex4Text(high)) is followed by \\u\(hex4Text(low)), not a low surrogate", at: escapeStart)
+                throw error(
+                    .bodyNoLoneSurrogates, "high surrogate \\u\(hex4Text(high)) is followed by \\u\(hex4Text(low)), not a low surrogate", at: escapeStart)
             }
             let value = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
             return (Unicode.Scalar(value)!, escapeStart + 12)
@@ -437,7 +438,8 @@ public struct JSONParser {
         let offset = offset ?? index
         var code = code ?? .invalidJSON
         if code == .invalidJSON, rule == .bodyJSONText, offset < bytes.count, bytes[offset] >= 0x80,
-           utf8SequenceLength(at: offset) == nil {
+            utf8SequenceLength(at: offset) == nil
+        {
             return WireError(.invalidUTF8, rule: .bodyUTF8, "invalid UTF-8 sequence starting with octet 0x\(hexByte(bytes[offset]))", offset: offset)
         }
         if rule == .bodyUTF8 { code = .invalidUTF8 }

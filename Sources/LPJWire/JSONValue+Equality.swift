@@ -15,9 +15,11 @@ extension JSONValue {
             guard a.members.count == b.members.count else { return false }
             var unmatched = b.members
             for member in a.members {
-                guard let index = unmatched.firstIndex(where: {
-                    $0.name.unicodeScalars.elementsEqual(member.name.unicodeScalars) && $0.value.isSameValue(as: member.value)
-                }) else { return false }
+                guard
+                    let index = unmatched.firstIndex(where: {
+                        $0.name.unicodeScalars.elementsEqual(member.name.unicodeScalars) && $0.value.isSameValue(as: member.value)
+                    })
+                else { return false }
                 unmatched.remove(at: index)
             }
             return true

@@ -97,9 +97,10 @@ public enum JSONWriter {
     static func writeString(_ string: String, asciiOnly: Bool, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         let utf8 = string.utf8
-        let needsEscaping = utf8.withContiguousStorageIfAvailable { buffer in
-            buffer.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || (asciiOnly && $0 >= 0x7F) }
-        } ?? true
+        let needsEscaping =
+            utf8.withContiguousStorageIfAvailable { buffer in
+                buffer.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || (asciiOnly && $0 >= 0x7F) }
+            } ?? true
         if !needsEscaping {
             output.append(contentsOf: utf8)
             output.append(UInt8(ascii: "\""))

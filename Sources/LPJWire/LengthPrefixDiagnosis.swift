@@ -44,7 +44,9 @@ public struct LengthPrefixDiagnosis: Hashable, Sendable, CustomStringConvertible
             causes.append("looks like text written into the stream without a length prefix (\"\(text)\")")
         }
         if isPlausibleInOtherOrder {
-            causes.append("plausible in the other byte order: read \(order.swapped) it is \(swappedLength); is the peer using \(order.swapped) (native on its host) prefixes?")
+            causes.append(
+                "plausible in the other byte order: read \(order.swapped) it is \(swappedLength); is the peer using \(order.swapped) (native on its host) prefixes?"
+            )
         }
         return causes
     }

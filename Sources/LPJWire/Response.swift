@@ -49,8 +49,9 @@ public struct Response: Hashable, Sendable {
         }
         self.init(out: kind, result: result)
         if kind == Response.errorOut, errorResult == nil {
-            throw WireError(.invalidResponse, rule: .msgErrorResponse,
-                            "an error response's result must be an object with string members \"code\" and \"message\"")
+            throw WireError(
+                .invalidResponse, rule: .msgErrorResponse,
+                "an error response's result must be an object with string members \"code\" and \"message\"")
         }
     }
 
@@ -70,10 +71,11 @@ public struct Response: Hashable, Sendable {
     /// The error this response carries, when it is a well-formed error response.
     public var errorResult: ErrorResult? {
         guard out == Response.errorOut, case .object(let object) = result,
-              case .string(let code)? = object["code"], case .string(let message)? = object["message"]
+            case .string(let code)? = object["code"], case .string(let message)? = object["message"]
         else { return nil }
-        return ErrorResult(code: code, message: message, rule: object["rule"]?.stringValue,
-                           offset: object["offset"]?.numberValue?.int64Value.map(Int.init))
+        return ErrorResult(
+            code: code, message: message, rule: object["rule"]?.stringValue,
+            offset: object["offset"]?.numberValue?.int64Value.map(Int.init))
     }
 
     /// The response as a JSON object.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import LPJSockets
 import LPJBench
+import LPJSockets
 import LPJWire
 
 /// `lpj bench`: closed-loop load with every response checked, or the whole benchmark sweep.
@@ -160,8 +160,9 @@ struct BenchCommand: ParsableCommand {
         var command = "benchmarks/sweep.sh"
         if duration != 5.0 { command += " --duration \(BenchResult.fixed(duration, 0))" }
         if repeats != 3 { command += " --repeats \(repeats)" }
-        let document = BenchmarkDocument(sweep: sweep, rows: rows, loadTools: (shape, tools.swift, tools.c),
-                                         idleMemory: memory, command: command)
+        let document = BenchmarkDocument(
+            sweep: sweep, rows: rows, loadTools: (shape, tools.swift, tools.c),
+            idleMemory: memory, command: command)
         try document.markdown.write(toFile: output, atomically: true, encoding: .utf8)
         let chart = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent("benchmarks.svg")
         try document.svg.write(to: chart, atomically: true, encoding: .utf8)

@@ -1,6 +1,6 @@
 import ArgumentParser
-import LPJClient
 import Foundation
+import LPJClient
 import LPJWire
 
 /// `lpj call`: one request, its response on standard output.

@@ -38,7 +38,8 @@ struct CheckClientCommand: ParsableCommand {
     @Option(name: .customLong("byte-order"), help: "The byte order the client speaks: little or big.")
     var byteOrder: ByteOrder = .little
 
-    @Option(help: "The address the runner listens on and gives the client as {host}: an IPv4 or IPv6 literal or a name (default 127.0.0.1; e.g. ::1, localhost).")
+    @Option(
+        help: "The address the runner listens on and gives the client as {host}: an IPv4 or IPv6 literal or a name (default 127.0.0.1; e.g. ::1, localhost).")
     var listen = "127.0.0.1"
 
     @Option(help: "Milliseconds a client may take per case.")
@@ -66,8 +67,10 @@ struct CheckClientCommand: ParsableCommand {
         var options = CheckOptions()
         options.only = only
         let progress = ProgressLine(enabled: isatty(2) != 0)
-        let results = try ClientCheck.run(command: command, cases: cases, byteOrder: byteOrder, timeoutMilliseconds: timeout,
-                                          only: options, legacy: legacy, listenHost: listen) { done, total, result in
+        let results = try ClientCheck.run(
+            command: command, cases: cases, byteOrder: byteOrder, timeoutMilliseconds: timeout,
+            only: options, legacy: legacy, listenHost: listen
+        ) { done, total, result in
             progress.update("[\(done)/\(total)] \(result.verdict.rawValue.padded(8)) \(result.id)")
         }
         progress.clear()
@@ -77,14 +80,25 @@ struct CheckClientCommand: ParsableCommand {
         let notRun = results.filter { $0.verdict.rawValue == "not-run" || $0.summary.hasPrefix("not run: ") }
         if format == .json {
             let cases: [JSONValue] = results.map { result in
-                .object(["id": .string(result.id), "verdict": .string(result.verdict.rawValue), "summary": .string(result.summary),
-                         "rules": .array(result.rules.map { .string($0.rawValue) }), "details": .array(result.details.map { .string($0) }),
-                         "violations": .array(result.violations.map { .object(["requirement": .string($0.requirement.rawValue),
-                                                                                "level": .string($0.level.rawValue), "summary": .string($0.summary)]) })])
+                .object([
+                    "id": .string(result.id), "verdict": .string(result.verdict.rawValue), "summary": .string(result.summary),
+                    "rules": .array(result.rules.map { .string($0.rawValue) }), "details": .array(result.details.map { .string($0) }),
+                    "violations": .array(
+                        result.violations.map {
+                            .object([
+                                "requirement": .string($0.requirement.rawValue),
+                                "level": .string($0.level.rawValue), "summary": .string($0.summary),
+                            ])
+                        }),
+                ])
             }
-            print(JSONWriter.string(.object(["tool": "lpj check-client", "convention": .string(legacy ? "legacy" : "lpj-client/1"),
-                                             "command": .string(command), "cases": .array(cases),
-                                             "conformant": .bool(failed.isEmpty && notRun.isEmpty)]), style: .pretty))
+            print(
+                JSONWriter.string(
+                    .object([
+                        "tool": "lpj check-client", "convention": .string(legacy ? "legacy" : "lpj-client/1"),
+                        "command": .string(command), "cases": .array(cases),
+                        "conformant": .bool(failed.isEmpty && notRun.isEmpty),
+                    ]), style: .pretty))
         } else {
             for result in failed {
                 print("FAIL \(result.id) [\(result.violations.map { "\($0.level.rawValue) \($0.requirement)" }.joined(separator: ", "))]")

@@ -30,19 +30,29 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "The server to check, as HOST:PORT. Omit it to check the reference server in every model.")
     var address: String?
 
-    @Option(name: .customLong("byte-order"), help: ArgumentHelp(
-        "The byte order the server is configured with: little, big, native or auto (default: probe).",
-        discussion: "The probe then verifies that the server speaks it (case byte-order.configured). native is the byte order of the host lpj check runs on: the server must then run on a host of the same byte order. auto: the server detects the order per connection, and both orders are checked on fresh connections."))
+    @Option(
+        name: .customLong("byte-order"),
+        help: ArgumentHelp(
+            "The byte order the server is configured with: little, big, native or auto (default: probe).",
+            discussion:
+                "The probe then verifies that the server speaks it (case byte-order.configured). native is the byte order of the host lpj check runs on: the server must then run on a host of the same byte order. auto: the server detects the order per connection, and both orders are checked on fresh connections."
+        ))
     var byteOrder: ByteOrderMode?
 
     @Option(help: "Milliseconds one exchange may take before the server counts as not answering.")
     var timeout = 2_000
 
-    @Flag(help: ArgumentHelp("The server runs with its default configuration: judge the spec's recommended defaults too.",
-        discussion: "Little-endian unconfigured (a MUST), a body limit of at least 1 MiB, an idle time-out of none or at least 30 s, a slow-sender bound of at least 10 s (SHOULDs). Without it those cases are skipped: a configured server may legally differ. Without an address, the reference server runs its defaults and this is implied."))
+    @Flag(
+        help: ArgumentHelp(
+            "The server runs with its default configuration: judge the spec's recommended defaults too.",
+            discussion:
+                "Little-endian unconfigured (a MUST), a body limit of at least 1 MiB, an idle time-out of none or at least 30 s, a slow-sender bound of at least 10 s (SHOULDs). Without it those cases are skipped: a configured server may legally differ. Without an address, the reference server runs its defaults and this is implied."
+        ))
     var defaults = false
 
-    @Option(name: .customLong("max-wait"), help: "Seconds: the longest bound lpj.describe states (slowSenderMs, slowReaderMs) that is waited out to verify it; longer ones are not run.")
+    @Option(
+        name: .customLong("max-wait"),
+        help: "Seconds: the longest bound lpj.describe states (slowSenderMs, slowReaderMs) that is waited out to verify it; longer ones are not run.")
     var maxWait = 10
 
     @Option(parsing: .singleValue, help: "Run only cases whose ID matches (repeatable; * is a wildcard).")
@@ -54,7 +64,9 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "SHOULD violations fail the run.")
     var strict = false
 
-    @Option(name: .customLong("expected-deviations"), help: "A file of case IDs known to fail, one per line (# comments, LF or CRLF); a listed case that passes fails the run as stale.")
+    @Option(
+        name: .customLong("expected-deviations"),
+        help: "A file of case IDs known to fail, one per line (# comments, LF or CRLF); a listed case that passes fails the run as stale.")
     var expectedDeviations: String?
 
     @Option(name: .customLong("write-deviations"), help: "Write the cases that failed or warned to this file, in the --expected-deviations format.")
@@ -66,8 +78,12 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Also write a JUnit XML report to this file.")
     var junit: String?
 
-    @Option(help: ArgumentHelp("Also write an HTML report into this folder: index.html and a page per case (cases/ID.html).",
-        discussion: "Without an address: index.html is the case by model matrix (disagreements.html the cases whose verdicts differ), and each model's report is in its own folder (MODEL/index.html)."))
+    @Option(
+        help: ArgumentHelp(
+            "Also write an HTML report into this folder: index.html and a page per case (cases/ID.html).",
+            discussion:
+                "Without an address: index.html is the case by model matrix (disagreements.html the cases whose verdicts differ), and each model's report is in its own folder (MODEL/index.html)."
+        ))
     var html: String?
 
     @Flag(help: "List the cases with their IDs, levels and requirements, and run nothing.")
@@ -76,7 +92,9 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "List every requirement of the spec with the cases that test it (or why none can), and run nothing.")
     var requirements = false
 
-    @Option(name: .customLong("write-coverage"), help: "Rewrite the coverage table between <!-- coverage:begin --> and <!-- coverage:end --> in this file (docs/conformance.md), and run nothing.")
+    @Option(
+        name: .customLong("write-coverage"),
+        help: "Rewrite the coverage table between <!-- coverage:begin --> and <!-- coverage:end --> in this file (docs/conformance.md), and run nothing.")
     var writeCoverage: String?
 
     @Option(name: .customLong("resume-after"), help: "Start after this case: for a server restarted after it stopped answering (the report names the case).")
@@ -91,7 +109,7 @@ struct CheckCommand: ParsableCommand {
         let cases = try CaseCatalog.all()
         if requirements || writeCoverage != nil {
             let coverage = RequirementCoverage.all(cases: cases, clientCases: ClientCheck.cases(fixtures: try FixtureSet.generate().fixtures))
-            if requirements { RequirementCoverage.listing(coverage).forEach { print($0) } }
+            if requirements { for line in RequirementCoverage.listing(coverage) { print(line) } }
             if let writeCoverage { try Self.replaceBlock(in: writeCoverage, marker: "coverage", with: RequirementCoverage.markdown(coverage)) }
             let covered = coverage.filter(\.isCovered).count
             let observable = coverage.filter(\.requirement.observable).count
@@ -135,15 +153,18 @@ struct CheckCommand: ParsableCommand {
         guard let endpoint = HostPort(address) else {
             throw ValidationError("the address must be HOST:PORT, e.g. 127.0.0.1:8080, localhost:8080 or [::1]:8080")
         }
-        let probe = ServerProbe.run(host: endpoint.host, port: endpoint.port, configured: byteOrder, timeoutMilliseconds: timeout,
-                                    pingOnly: resumeAfter?.hasPrefix("probe.") ?? false)
+        let probe = ServerProbe.run(
+            host: endpoint.host, port: endpoint.port, configured: byteOrder, timeoutMilliseconds: timeout,
+            pingOnly: resumeAfter?.hasPrefix("probe.") ?? false)
         let report = try check(host: endpoint.host, port: endpoint.port, cases: cases, options: options, live: true, probe: probe)
         guard let report else {
             // Could not test: the reports still say so, for CI that reads them rather than the exit status.
             let reason = probe.unusable ?? "no answer"
             if format == .json { print(JSONWriter.string(ReportFormat.json(couldNotTest: endpoint.description, reason: reason), style: .pretty)) }
             if let junit { try ReportFiles.write(ReportFormat.junit(couldNotTest: endpoint.description, reason: reason), to: junit, option: "--junit") }
-            if let html { try ReportFiles.write(HTMLReport.files(ReportDocument(couldNotTest: endpoint.description, reason: reason)), into: html, option: "--html") }
+            if let html {
+                try ReportFiles.write(HTMLReport.files(ReportDocument(couldNotTest: endpoint.description, reason: reason)), into: html, option: "--html")
+            }
             throw ExitCode(2)
         }
         try write(report, cases: cases)
@@ -152,8 +173,11 @@ struct CheckCommand: ParsableCommand {
 
     /// Probes and checks one server; `nil` when it cannot be tested (after saying why).
     func check(host: String, port: Int, cases: [CheckCase], options: CheckOptions, live: Bool, probe: ServerProbe? = nil) throws -> CheckReport? {
-        let probe = probe ?? ServerProbe.run(host: host, port: port, configured: byteOrder, timeoutMilliseconds: timeout,
-                                             pingOnly: resumeAfter?.hasPrefix("probe.") ?? false)
+        let probe =
+            probe
+            ?? ServerProbe.run(
+                host: host, port: port, configured: byteOrder, timeoutMilliseconds: timeout,
+                pingOnly: resumeAfter?.hasPrefix("probe.") ?? false)
         guard var target = probe.target(host: host, port: port, timeoutMilliseconds: timeout) else {
             printToStandardError("lpj check: could not test: \(probe.unusable ?? "no answer")")
             return nil
@@ -188,8 +212,9 @@ struct CheckCommand: ParsableCommand {
         var documents: [(name: String, document: ReportDocument)] = []
         for model in chosen {
             printToStandardError("checking the reference server, model \(model.rawValue) ...")
-            let server = try SpawnedServer(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-                                           arguments: ["--model", model.rawValue])
+            let server = try SpawnedServer(
+                executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                arguments: ["--model", model.rawValue])
             let report = try check(host: "127.0.0.1", port: server.port, cases: cases, options: options, live: true)
             let status = server.stop()
             if let report {
@@ -202,8 +227,12 @@ struct CheckCommand: ParsableCommand {
                 }
             }
             if status != 0 { printToStandardError("lpj check: the \(model.rawValue) server exited with status \(status)") }
-            documents.append((model.rawValue, report.map { ReportDocument($0, cases: cases) }
-                ?? ReportDocument(couldNotTest: "127.0.0.1:\(server.port)", reason: "the \(model.rawValue) server could not be tested")))
+            documents.append(
+                (
+                    model.rawValue,
+                    report.map { ReportDocument($0, cases: cases) }
+                        ?? ReportDocument(couldNotTest: "127.0.0.1:\(server.port)", reason: "the \(model.rawValue) server could not be tested")
+                ))
             rows.append((model, status == 0 ? report : nil))
         }
         let conformant = rows.allSatisfy { $0.1?.exitStatus == 0 }
@@ -216,10 +245,14 @@ struct CheckCommand: ParsableCommand {
             for (model, report) in rows {
                 guard let report else { print("\(model.rawValue.padded(20))could not test (or did not exit cleanly)"); continue }
                 let verdict = report.exitStatus == 0 ? "conformant" : "NOT CONFORMANT"
-                print("\(model.rawValue.padded(20))\(String(report.count(.passed)).padded(8))\(String(report.failures).padded(8))\(String(report.count(.warning)).padded(10))\(String(report.count(.informational)).padded(15))\(String(report.count(.skipped)).padded(9))\(verdict)")
+                print(
+                    "\(model.rawValue.padded(20))\(String(report.count(.passed)).padded(8))\(String(report.failures).padded(8))\(String(report.count(.warning)).padded(10))\(String(report.count(.informational)).padded(15))\(String(report.count(.skipped)).padded(9))\(verdict)"
+                )
             }
             let all = rows.compactMap(\.1)
-            print("\(all.map { $0.count(.passed) }.reduce(0, +)) passed, \(all.map(\.failures).reduce(0, +) + rows.filter { $0.1 == nil }.count) failed, \(all.map { $0.count(.skipped) }.reduce(0, +)) skipped")
+            print(
+                "\(all.map { $0.count(.passed) }.reduce(0, +)) passed, \(all.map(\.failures).reduce(0, +) + rows.filter { $0.1 == nil }.count) failed, \(all.map { $0.count(.skipped) }.reduce(0, +)) skipped"
+            )
         }
         return conformant ? 0 : 1
     }
@@ -231,7 +264,8 @@ extension CheckCommand {
         guard let document = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ValidationError("cannot read \(path)")
         }
-        let begin = "<!-- \(marker):begin -->", end = "<!-- \(marker):end -->"
+        let begin = "<!-- \(marker):begin -->"
+        let end = "<!-- \(marker):end -->"
         guard let start = document.range(of: begin), let stop = document.range(of: end), start.upperBound <= stop.lowerBound else {
             throw ValidationError("\(path) has no \(begin) ... \(end) block")
         }
@@ -243,7 +277,6 @@ extension CheckCommand {
 }
 
 extension ByteOrder: ExpressibleByArgument {}
-
 
 extension String {
     /// The string followed by spaces up to `width` columns.

@@ -41,7 +41,9 @@ struct FixturesCommand: ParsableCommand {
         func run() throws {
             let manifest = location.url.appendingPathComponent("manifest.json")
             guard FileManager.default.fileExists(atPath: manifest.path) else {
-                printToStandardError("lpj fixtures verify: no fixtures at \(location.url.standardizedFileURL.path) (no manifest.json there): run it from the repository root, or pass --dir FOLDER")
+                printToStandardError(
+                    "lpj fixtures verify: no fixtures at \(location.url.standardizedFileURL.path) (no manifest.json there): run it from the repository root, or pass --dir FOLDER"
+                )
                 throw ExitCode(2)
             }
             let set = try FixtureSet.generate()

@@ -12,6 +12,9 @@ struct LPJCommand: ParsableCommand {
             The spec is spec/lpj.md; golden wire bytes are in fixtures/.
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, ReportCommand.self, ReplayCommand.self, CheckClientCommand.self, ServeCommand.self, CallCommand.self, BenchCommand.self, SoakCommand.self, FixturesCommand.self, SpecCommand.self, JSONSuiteCommand.self]
+        subcommands: [
+            CheckCommand.self, ReportCommand.self, ReplayCommand.self, CheckClientCommand.self, ServeCommand.self, CallCommand.self, BenchCommand.self,
+            SoakCommand.self, FixturesCommand.self, SpecCommand.self, JSONSuiteCommand.self,
+        ]
     )
 }

@@ -30,7 +30,8 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "A JSON report of lpj check holding the case's wire log, to repeat it exactly.")
     var report: String?
 
-    @Option(name: .customLong("byte-order"), help: "Without --report: the byte order the server is configured with (little, big, native or auto; default: probe).")
+    @Option(
+        name: .customLong("byte-order"), help: "Without --report: the byte order the server is configured with (little, big, native or auto; default: probe).")
     var byteOrder: ByteOrderMode?
 
     @Option(help: "Milliseconds: without --report, one exchange's time-out; with it, how long to keep reading after the last write while nothing comes.")
@@ -44,11 +45,11 @@ struct ReplayCommand: ParsableCommand {
             let logs = try Self.logs(of: caseID, inReport: try ReportFiles.read(report, option: "--report"), path: report)
             print("replaying \(caseID) from \(report) against \(endpoint.description): \(logs.count) connection(s)")
             let outcome = WireReplay(host: endpoint.host, port: endpoint.port, logs: logs, quietMilliseconds: timeout).run()
-            outcome.failures.forEach { print("could not connect: \($0)") }
+            for failure in outcome.failures { print("could not connect: \(failure)") }
             if outcome.shortened > 0 {
                 print("note: \(outcome.shortened) write(s) sent only the octets the report kept (64 KiB per direction)")
             }
-            outcome.wire.flatMap { $0.lines() }.forEach { print($0) }
+            for line in outcome.wire.flatMap({ $0.lines() }) { print(line) }
             return
         }
         let cases = try CaseCatalog.all()
@@ -62,7 +63,7 @@ struct ReplayCommand: ParsableCommand {
         options.only = [caseID]
         let checked = CheckRunner(target: target, probe: probe, cases: cases, options: options).run()
         guard let result = checked.results.first(where: { $0.id == caseID }) else { throw ExitCode(2) }
-        result.wire.flatMap { $0.lines() }.forEach { print($0) }
+        for line in result.wire.flatMap({ $0.lines() }) { print(line) }
         print("\(result.verdict.rawValue) \(result.id): \(result.summary)")
         for violation in result.violations { print("  \(violation.level.rawValue) \(violation.requirement): \(violation.summary)") }
         throw ExitCode(result.verdict == .failed ? 1 : 0)
@@ -79,7 +80,9 @@ struct ReplayCommand: ParsableCommand {
         for single in reports {
             guard case .array(let cases)? = single.objectValue?["cases"] else { continue }
             guard let found = cases.first(where: { $0.objectValue?["id"]?.stringValue == caseID })?.objectValue else { continue }
-            guard case .array(let wire)? = found["wire"] else { throw ReportFiles.usageError("--report: case \(caseID) in \(path) has no wire log (a report older than schemaVersion 2?)") }
+            guard case .array(let wire)? = found["wire"] else {
+                throw ReportFiles.usageError("--report: case \(caseID) in \(path) has no wire log (a report older than schemaVersion 2?)")
+            }
             let logs = wire.compactMap(WireLog.init(json:))
             guard logs.count == wire.count else { throw ReportFiles.usageError("--report: the wire log of \(caseID) in \(path) is malformed") }
             guard !logs.isEmpty else { throw ReportFiles.usageError("--report: case \(caseID) opened no connection: nothing to replay") }

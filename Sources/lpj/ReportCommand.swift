@@ -55,7 +55,9 @@ struct ReportCommand: ParsableCommand {
             return
         }
         try ReportFiles.write(HTMLComparison.files(comparison), into: html, option: "--html")
-        print("wrote \((html as NSString).appendingPathComponent("index.html")): \(comparison.implementations.count) implementations, \(comparison.rows.count) cases, \(comparison.disagreements.count) with differing verdicts")
+        print(
+            "wrote \((html as NSString).appendingPathComponent("index.html")): \(comparison.implementations.count) implementations, \(comparison.rows.count) cases, \(comparison.disagreements.count) with differing verdicts"
+        )
     }
 
     /// The reports in one file; a one-line error naming the file (exit 64) when it is not one.

@@ -15,7 +15,8 @@ enum ReportFiles {
     /// The UTF-8 text of `path`; exit 64 when it cannot be read.
     static func read(_ path: String, option: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw usageError("\(option): cannot read \(path): " + (FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file"))
+            throw usageError(
+                "\(option): cannot read \(path): " + (FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file"))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw usageError("\(option): \(path) is not UTF-8 text")
@@ -71,7 +72,8 @@ extension ReportFiles {
         let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
         let parent = (trimmed as NSString).deletingLastPathComponent
         guard manager.fileExists(atPath: parent.isEmpty ? "." : parent, isDirectory: &isFolder), isFolder.boolValue,
-              manager.isWritableFile(atPath: parent.isEmpty ? "." : parent) else {
+            manager.isWritableFile(atPath: parent.isEmpty ? "." : parent)
+        else {
             throw usageError("\(option): cannot create \(path): no writable folder \(parent.isEmpty ? "." : parent)")
         }
     }

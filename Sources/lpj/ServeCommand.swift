@@ -1,7 +1,7 @@
 import ArgumentParser
-import Logging
 import LPJServer
 import LPJWire
+import Logging
 
 extension ByteOrderMode: ExpressibleByArgument {}
 
@@ -41,22 +41,34 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-frame"), help: "The largest request body accepted, in octets.")
     var maxFrame = FrameConfiguration.defaultMaxBodyLength
 
-    @Option(name: .customLong("max-depth"), help: "The deepest JSON nesting accepted (\(JSONParser.Options.minimumMaxDepth)-\(JSONParser.Options.largestMaxDepth)).")
+    @Option(
+        name: .customLong("max-depth"), help: "The deepest JSON nesting accepted (\(JSONParser.Options.minimumMaxDepth)-\(JSONParser.Options.largestMaxDepth))."
+    )
     var maxDepth = JSONParser.Options.defaultMaxDepth
 
     @Option(name: .customLong("idle-timeout"), help: "Close connections idle this many milliseconds (default: never).")
     var idleTimeout: Int?
 
-    @Option(name: .customLong("partial-frame-timeout"), help: "Close a connection whose unfinished frame has waited this many milliseconds (sec.slow-sender; 0: never).")
+    @Option(
+        name: .customLong("partial-frame-timeout"),
+        help: "Close a connection whose unfinished frame has waited this many milliseconds (sec.slow-sender; 0: never).")
     var partialFrameTimeout = 30_000
 
-    @Option(name: .customLong("slow-reader-ms"), help: "Close a connection whose responses have waited this many milliseconds for a reader that takes none of their octets (sec.slow-reader; 0: never). Values under 10000 break sec.slow-reader.minimum and exist for tests.")
+    @Option(
+        name: .customLong("slow-reader-ms"),
+        help:
+            "Close a connection whose responses have waited this many milliseconds for a reader that takes none of their octets (sec.slow-reader; 0: never). Values under 10000 break sec.slow-reader.minimum and exist for tests."
+    )
     var slowReaderMs = 30_000
 
     @Option(name: .customLong("max-connections"), help: "Connections served at once per process; one more is closed at once (sec.connection-limit).")
     var maxConnections = 10_000
 
-    @Option(name: .customLong("relay-allow"), help: ArgumentHelp("An upstream relay may call: HOST:PORT, HOST:*, *:PORT or [IPv6]:PORT (repeatable). Without it, loopback only; documentation addresses are always refused (ext.relay.upstreams).", valueName: "host:port"))
+    @Option(
+        name: .customLong("relay-allow"),
+        help: ArgumentHelp(
+            "An upstream relay may call: HOST:PORT, HOST:*, *:PORT or [IPv6]:PORT (repeatable). Without it, loopback only; documentation addresses are always refused (ext.relay.upstreams).",
+            valueName: "host:port"))
     var relayAllow: [String] = []
 
     @Flag(name: .customLong("list-models"), help: "Print the name of every model, one a line, and exit (for scripts).")
@@ -65,7 +77,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Misbehave in exactly one known way (see the list below).")
     var fault: ServerFault?
 
-    @Option(name: .customLong("log-level"), help: "What to log on standard error, one timestamped line each: info logs time-outs, refusals and replaced workers; debug adds connections (with their peers) and every protocol error (its rule, offset and the response sent).")
+    @Option(
+        name: .customLong("log-level"),
+        help:
+            "What to log on standard error, one timestamped line each: info logs time-outs, refusals and replaced workers; debug adds connections (with their peers) and every protocol error (its rule, offset and the response sent)."
+    )
     var logLevel: Logger.Level = .info
 
     func validate() throws {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Logging
 import LPJServer
+import Logging
 
 // The server's choices as command-line arguments: the names are the raw values (`--model event-loop`,
 // `--fault split-writes`, `--log-level debug`), and help lists every case. LPJServer itself knows nothing

@@ -37,12 +37,16 @@ struct SoakCommand: ParsableCommand {
         soak.seconds = duration
         soak.log = { printToStandardError("lpj soak: \($0)") }
         var clean = true
-        print("| model | seconds | responses | errors | unanswered | hostile (hung) | resident after warm-up → end | descriptors after warm-up → end | zombies | exit |")
+        print(
+            "| model | seconds | responses | errors | unanswered | hostile (hung) | resident after warm-up → end | descriptors after warm-up → end | zombies | exit |"
+        )
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for model in chosen {
             let report = try soak.run(model: model.rawValue)
             clean = clean && report.isClean
-            print("| \(model.rawValue) | \(Int(report.seconds)) | \(report.responses) | \(report.errors) | \(report.unanswered) | \(report.hostile) (\(report.hung)) | \(Self.mebibytes(report.residentStart)) → \(Self.mebibytes(report.residentEnd)) | \(report.descriptorsStart) → \(report.descriptorsEnd) | \(report.zombies) | \(report.exitStatus) |")
+            print(
+                "| \(model.rawValue) | \(Int(report.seconds)) | \(report.responses) | \(report.errors) | \(report.unanswered) | \(report.hostile) (\(report.hung)) | \(Self.mebibytes(report.residentStart)) → \(Self.mebibytes(report.residentEnd)) | \(report.descriptorsStart) → \(report.descriptorsEnd) | \(report.zombies) | \(report.exitStatus) |"
+            )
         }
         if floodConnections > 0 {
             print("")

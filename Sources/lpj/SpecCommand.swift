@@ -69,7 +69,9 @@ struct SpecCommand: ParsableCommand {
                 }
             }
             let rules = Set(requirements.map(\.rule)).count
-            print("spec: \(requirements.count) requirements under \(rules) rules; \(stale == 0 ? "generated files up to date" : "\(stale) generated file(s) stale")")
+            print(
+                "spec: \(requirements.count) requirements under \(rules) rules; \(stale == 0 ? "generated files up to date" : "\(stale) generated file(s) stale")"
+            )
             if stale > 0 { throw ExitCode.failure }
         }
     }

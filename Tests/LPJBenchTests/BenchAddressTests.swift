@@ -15,7 +15,8 @@ struct BenchAddressTests {
 
     /// How a server on ::1 is named: the literal, and `localhost` where it resolves to ::1 too (where
     /// /etc/hosts gives it 127.0.0.1 alone, the name is tested against an IPv4 server below).
-    static let namesOfIPv6Loopback = ["::1"]
+    static let namesOfIPv6Loopback =
+        ["::1"]
         + ((try? NetworkAddress.resolve(host: "localhost", port: 1))?.contains { $0.family == AF_INET6 } == true ? ["localhost"] : [])
 
     /// A server listening on ::1 only, loaded through each of its names.

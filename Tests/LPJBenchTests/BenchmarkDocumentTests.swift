@@ -8,8 +8,9 @@ import Testing
 @Suite("BenchmarkDocument")
 struct BenchmarkDocumentTests {
     static func result(_ rate: Double, unanswered: Int = 0) -> BenchResult {
-        BenchResult(configuration: BenchConfiguration(), seconds: 1, responses: Int(rate), errors: 0, unanswered: unanswered,
-                    connectionsLost: 0, problems: [], p50: 100, p90: 200, p99: 300, max: 400)
+        BenchResult(
+            configuration: BenchConfiguration(), seconds: 1, responses: Int(rate), errors: 0, unanswered: unanswered,
+            connectionsLost: 0, problems: [], p50: 100, p90: 200, p99: 300, max: 400)
     }
 
     static var sweep: BenchSweep {
@@ -22,11 +23,14 @@ struct BenchmarkDocumentTests {
 
     /// Rows of `target` at `shape`, one per rate; `cpu` is server CPU seconds per run (1 s runs, so
     /// µs per request = cpu × 1e6 / rate), `generator` the generator's CPU seconds in 2 s of wall time.
-    static func rows(_ target: String, _ rates: [Double], cpu: Double = 0.5, generator: Double = 1, shape: BenchSweep.Shape = wide,
-                     unanswered: Int = 0) -> [BenchSweep.Row] {
+    static func rows(
+        _ target: String, _ rates: [Double], cpu: Double = 0.5, generator: Double = 1, shape: BenchSweep.Shape = wide,
+        unanswered: Int = 0
+    ) -> [BenchSweep.Row] {
         rates.map {
-            BenchSweep.Row(target: target, shape: shape, result: result($0, unanswered: unanswered), serverCPUSeconds: cpu,
-                           generatorCPUSeconds: generator, generatorWallSeconds: 2)
+            BenchSweep.Row(
+                target: target, shape: shape, result: result($0, unanswered: unanswered), serverCPUSeconds: cpu,
+                generatorCPUSeconds: generator, generatorWallSeconds: 2)
         }
     }
 
@@ -44,7 +48,8 @@ struct BenchmarkDocumentTests {
     @Test("CPU goals compare µs per request with tokio on one thread; prefork-event-loop's requests/s with tokio on two")
     func goalsAgainstTokio() {
         // tokio: 0.5 s for 500 responses = 1000 µs; event-loop: 0.7 s for 500 = 1400 µs (1.4×, goal ≤ 1.5× at 16×16).
-        let rows = Self.rows("tokio (1 thread)", [500, 500, 500]) + Self.rows("event-loop", [500, 500, 500], cpu: 0.7)
+        let rows =
+            Self.rows("tokio (1 thread)", [500, 500, 500]) + Self.rows("event-loop", [500, 500, 500], cpu: 0.7)
             + Self.rows("coroutine", [500], cpu: 0.8)
             + Self.rows("tokio (2 threads)", [400, 400, 400]) + Self.rows("prefork-event-loop (2 workers)", [300, 310, 290])
         let document = BenchmarkDocument(sweep: Self.sweep, rows: rows, loadTools: nil, idleMemory: [], command: "x")

@@ -43,10 +43,12 @@ struct LoadGeneratorTests {
         #expect(result.responses > 0 && result.errors == 0)
     }
 
-    @Test("wrong answers are errors, not throughput", arguments: [
-        (["--model", "event-loop", "--fault", "nan-output"], "ping", JSONValue.object(["n": .number(JSONNumber("1.5")!)])),
-        (["--model", "event-loop"], "no-such-method", JSONValue.null),
-    ])
+    @Test(
+        "wrong answers are errors, not throughput",
+        arguments: [
+            (["--model", "event-loop", "--fault", "nan-output"], "ping", JSONValue.object(["n": .number(JSONNumber("1.5")!)])),
+            (["--model", "event-loop"], "no-such-method", JSONValue.null),
+        ])
     func wrongAnswers(server: [String], method: String, params: JSONValue) throws {
         let result = try Self.run(against: server) {
             $0.method = method

@@ -1,6 +1,7 @@
-@testable import LPJCheck
 import LPJWire
 import Testing
+
+@testable import LPJCheck
 
 /// How the runner names what a broken stream or a misconfigured byte order shows, from the octets alone.
 @Suite("Attribution from the wire")
@@ -40,22 +41,26 @@ struct AttributionTests {
 
     @Test("frame-too-large naming a prefix's other-order reading is a prefix read in the wrong order")
     func misreadPrefix() throws {
-        let prefix = FrameEncoder(byteOrder: .big).prefix(forLength: 36)     // 00 00 00 24
+        let prefix = FrameEncoder(byteOrder: .big).prefix(forLength: 36)  // 00 00 00 24
         let refusal = Self.refusal("frame-too-large", "length 603979776 exceeds limit 1048576")
         let big = try #require(PrefixMisreading.violation(refusal, prefix: prefix, position: 1, order: .big, detects: false))
         #expect(big.requirement == .bigEveryPrefix)
         let auto = try #require(PrefixMisreading.violation(refusal, prefix: prefix, position: 1, order: .big, detects: true))
         #expect(auto.requirement == .autoWholeConnection)
         // A refusal naming another length, or another error, says nothing about the byte order.
-        #expect(PrefixMisreading.violation(Self.refusal("frame-too-large", "length 6039797760 exceeds limit"), prefix: prefix, position: 1, order: .big, detects: false) == nil)
+        #expect(
+            PrefixMisreading.violation(
+                Self.refusal("frame-too-large", "length 6039797760 exceeds limit"), prefix: prefix, position: 1, order: .big, detects: false) == nil)
         #expect(PrefixMisreading.violation(Self.refusal("invalid-json", "603979776"), prefix: prefix, position: 1, order: .big, detects: false) == nil)
     }
 
     @Test("the configured byte order decides which requirement a server that does not speak it breaks")
     func configuredByteOrder() {
         var target = CheckTarget(host: "127.0.0.1", port: 1, byteOrder: .big)
-        for (mode, requirement) in [(ByteOrderMode.little, RequirementID.littleSupportConfigured), (.big, .bigEveryPrefix),
-                                    (.native, .nativeResolve), (.auto, .autoFirstFrameOnly)] {
+        for (mode, requirement) in [
+            (ByteOrderMode.little, RequirementID.littleSupportConfigured), (.big, .bigEveryPrefix),
+            (.native, .nativeResolve), (.auto, .autoFirstFrameOnly),
+        ] {
             target.configuredByteOrder = mode
             let configured = CaseCatalog.configuredMode(target)
             #expect(configured.mode == mode)

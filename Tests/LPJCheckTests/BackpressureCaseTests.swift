@@ -1,8 +1,9 @@
 import Foundation
-@testable import LPJCheck
 import LPJProcess
 import LPJServer
 import Testing
+
+@testable import LPJCheck
 
 /// The backpressure cases (`backpressure.*`, spec Section 7.2) proven both ways: the reference server
 /// stops reading in an event-loop and a thread-per-connection model and passes, and Python mutants that
@@ -24,9 +25,12 @@ struct BackpressureCaseTests {
         #expect(results.count == 2 && results.allSatisfy { $0.verdict == .passed }, "\(results.map { "\($0.id): \($0.verdict) \($0.summary)" })")
     }
 
-    @Test("a server that reads on is warned about under the requirement it breaks", .enabled(if: ExtensionCaseTests.python != nil, "python3 is not on PATH"),
-          arguments: [("no-backpressure", "backpressure.unwritten", RequirementID.bufferBoundUnwritten),
-                      ("read-ahead-unbounded", "backpressure.unprocessed", RequirementID.bufferBoundUnprocessed)])
+    @Test(
+        "a server that reads on is warned about under the requirement it breaks", .enabled(if: ExtensionCaseTests.python != nil, "python3 is not on PATH"),
+        arguments: [
+            ("no-backpressure", "backpressure.unwritten", RequirementID.bufferBoundUnwritten),
+            ("read-ahead-unbounded", "backpressure.unprocessed", RequirementID.bufferBoundUnprocessed),
+        ])
     func readingOnIsSeen(mutant: String, caseID: String, requirement: RequirementID) throws {
         let server = try ExtensionCaseTests.python(["--mutant", mutant])
         defer { ExtensionCaseTests.kill(server) }

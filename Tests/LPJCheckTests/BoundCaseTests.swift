@@ -1,9 +1,10 @@
 import Foundation
-@testable import LPJCheck
 import LPJProcess
 import LPJServer
 import LPJWire
 import Testing
+
+@testable import LPJCheck
 
 /// The time-bound and default cases (`bounds.*`, `defaults.*`): statements judged as stated, defaults
 /// judged only under `--defaults`, and a stated slow-sender bound held to the wire.
@@ -53,8 +54,10 @@ struct BoundCaseTests {
     @Test("recommended defaults are judged only under --defaults, from what the server states")
     func defaults() throws {
         let stated: JSONValue = ["byteOrder": "big", "maxBody": 524_288, "idleTimeoutMs": 5_000, "slowSenderMs": 5_000]
-        let expected: [String: RequirementID] = ["defaults.byte-order": .littleDefault, "defaults.max-body": .maxSizeDefault,
-                                                 "defaults.idle-timeout": .idleDefault, "defaults.slow-sender": .slowSenderDefault]
+        let expected: [String: RequirementID] = [
+            "defaults.byte-order": .littleDefault, "defaults.max-body": .maxSizeDefault,
+            "defaults.idle-timeout": .idleDefault, "defaults.slow-sender": .slowSenderDefault,
+        ]
         for (id, requirement) in expected {
             let configured = try Self.run(id, Self.target(stated))
             #expect(configured.verdict == .skipped && configured.summary.contains("--defaults"), "\(id): \(configured.summary)")
@@ -83,8 +86,9 @@ struct BoundCaseTests {
 
     /// The blocking model finishes the sleep before it reads the cut frame; the event-loop models read the
     /// cut frame during the sleep, and must finish the sleep before closing under the bound.
-    @Test("a slow-sender bound applied as stated passes; one stated but never applied is seen",
-          arguments: [ServerModel.blocking, .eventLoop, .coroutine])
+    @Test(
+        "a slow-sender bound applied as stated passes; one stated but never applied is seen",
+        arguments: [ServerModel.blocking, .eventLoop, .coroutine])
     func slowSender(model: ServerModel) throws {
         let (bounded, boundedTarget) = try Self.referenceTarget(["--model", model.rawValue, "--partial-frame-timeout", "2000"], statingSlowSender: 2_000)
         defer { bounded.stop() }

@@ -1,5 +1,6 @@
-@testable import LPJCheck
 import Testing
+
+@testable import LPJCheck
 
 /// `--only`, `--skip` and the expected-deviations file: what a user writes selects exactly the cases meant.
 @Suite struct CaseSelectionTests {

@@ -18,8 +18,9 @@ struct ClientCheckTests {
     static func run(_ command: String, only: [String] = [], legacy: Bool = false, timeoutMilliseconds: Int = 5_000) throws -> [CaseResult] {
         var options = CheckOptions()
         options.only = only
-        return try ClientCheck.run(command: command, cases: ClientCheck.cases(fixtures: try FixtureSet.generate().fixtures),
-                                   byteOrder: .little, timeoutMilliseconds: timeoutMilliseconds, only: options, legacy: legacy)
+        return try ClientCheck.run(
+            command: command, cases: ClientCheck.cases(fixtures: try FixtureSet.generate().fixtures),
+            byteOrder: .little, timeoutMilliseconds: timeoutMilliseconds, only: options, legacy: legacy)
     }
 
     static func ran(_ results: [CaseResult]) -> [CaseResult] { results.filter { $0.verdict != .skipped } }
@@ -151,8 +152,10 @@ struct ClientCheckTests {
         #expect(!results.contains { $0.summary.contains("the request") }, "its request is right")
     }
 
-    @Test("legacy mode: the tutorial's client, one recv per read and no checks, crashes on split and broken replies",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3")))
+    @Test(
+        "legacy mode: the tutorial's client, one recv per read and no checks, crashes on split and broken replies",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3"))
+    )
     func legacyTutorialClient() throws {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("lpj-legacy-client-\(UUID().uuidString).py")
         try """
@@ -176,8 +179,9 @@ struct ClientCheckTests {
     @Test("placeholders become single-quoted shell words")
     func shellQuoting() {
         #expect(ClientConvention.shellWord("it's") == #"'it'\''s'"#)
-        let command = ClientConvention.command("c {host} {port} {method} {params}", host: "127.0.0.1", port: 4, method: "m",
-                                               params: .string("a'b $x"))
+        let command = ClientConvention.command(
+            "c {host} {port} {method} {params}", host: "127.0.0.1", port: 4, method: "m",
+            params: .string("a'b $x"))
         #expect(command == #"c '127.0.0.1' '4' 'm' '"a'\''b $x"'"#)
     }
 }

@@ -21,17 +21,18 @@ struct ClientCitationTests {
 
     static func cited(_ result: CaseResult) -> [String] { result.violations.map(\.requirement.rawValue) }
 
-    @Test("mutants of the Python client fail their case, citing the requirement they break",
-          .enabled(if: ExtensionCaseTests.python != nil, "python3 is not on PATH"),
-          arguments: [
-              ("no-response-limit", "size.max-uint32", "conn.client-limit.limit"),
-              ("signed-prefix", "size.max-uint32", "frame.prefix-size.unsigned"),
-              ("signed-prefix", "size.2-gib-then-close", "frame.prefix-size.unsigned"),
-              ("utf8-replaced", "body.invalid-utf8", "body.utf8.no-repair"),
-              ("length-in-characters", "fixture.response.pong.compact", "frame.length-counts-octets.sender"),
-              ("accept-duplicate-out", "message.duplicate-out", "msg.duplicate-members.client"),
-              ("skip-zero-length", "frame.zero-length", "frame.zero-length.client"),
-          ])
+    @Test(
+        "mutants of the Python client fail their case, citing the requirement they break",
+        .enabled(if: ExtensionCaseTests.python != nil, "python3 is not on PATH"),
+        arguments: [
+            ("no-response-limit", "size.max-uint32", "conn.client-limit.limit"),
+            ("signed-prefix", "size.max-uint32", "frame.prefix-size.unsigned"),
+            ("signed-prefix", "size.2-gib-then-close", "frame.prefix-size.unsigned"),
+            ("utf8-replaced", "body.invalid-utf8", "body.utf8.no-repair"),
+            ("length-in-characters", "fixture.response.pong.compact", "frame.length-counts-octets.sender"),
+            ("accept-duplicate-out", "message.duplicate-out", "msg.duplicate-members.client"),
+            ("skip-zero-length", "frame.zero-length", "frame.zero-length.client"),
+        ])
     func pythonMutants(mutant: String, caseID: String, requirement: String) throws {
         let start = Date()
         let result = try Self.result(Self.mutant(mutant), caseID, timeoutMilliseconds: 20_000)
@@ -40,9 +41,12 @@ struct ClientCitationTests {
         #expect(Date().timeIntervalSince(start) < 12, "a client without a limit is seen at the feed's 2 s bound, not at the 20 s time-out")
     }
 
-    @Test("the Python client as it is passes the cases that catch its mutants",
-          .enabled(if: ExtensionCaseTests.python != nil, "python3 is not on PATH"),
-          arguments: ["size.max-uint32", "size.2-gib-then-close", "body.invalid-utf8", "frame.zero-length", "message.two-responses", "message.describe-unknown-members"])
+    @Test(
+        "the Python client as it is passes the cases that catch its mutants",
+        .enabled(if: ExtensionCaseTests.python != nil, "python3 is not on PATH"),
+        arguments: [
+            "size.max-uint32", "size.2-gib-then-close", "body.invalid-utf8", "frame.zero-length", "message.two-responses", "message.describe-unknown-members",
+        ])
     func pythonClientClean(caseID: String) throws {
         let result = try Self.result("python3 \(Self.pythonClient) --host {host} --port {port} {method} {params}", caseID)
         #expect(result.verdict == .passed, "\(result.summary)")
@@ -66,10 +70,12 @@ struct ClientCitationTests {
         #expect(Self.cited(result) == ["msg.describe.client-ignores"], "\(result.summary)")
     }
 
-    @Test("a request without params fails msg.request.client, whatever the client does next",
-          .enabled(if: ExtensionCaseTests.python != nil, "python3 is not on PATH"))
+    @Test(
+        "a request without params fails msg.request.client, whatever the client does next",
+        .enabled(if: ExtensionCaseTests.python != nil, "python3 is not on PATH"))
     func requestWithoutParams() throws {
-        let client = #"python3 -c 'import socket,struct,sys; s=socket.create_connection(("127.0.0.1",int(sys.argv[1]))); b=("{\"in\":\"%s\"}" % sys.argv[2]).encode(); s.sendall(struct.pack("<I",len(b))+b); s.recv(100); print("refused", file=sys.stderr); sys.exit(2)' {port} {method}"#
+        let client =
+            #"python3 -c 'import socket,struct,sys; s=socket.create_connection(("127.0.0.1",int(sys.argv[1]))); b=("{\"in\":\"%s\"}" % sys.argv[2]).encode(); s.sendall(struct.pack("<I",len(b))+b); s.recv(100); print("refused", file=sys.stderr); sys.exit(2)' {port} {method}"#
         let result = try Self.result(client, "close.no-reply")
         #expect(result.verdict == .failed)
         #expect(Self.cited(result) == ["msg.request.client"], "\(result.summary)")
@@ -79,8 +85,10 @@ struct ClientCitationTests {
     func clientCoverage() throws {
         let cases = ClientCheck.cases(fixtures: try FixtureSet.generate().fixtures)
         let coverage = Dictionary(uniqueKeysWithValues: RequirementCoverage.all(cases: [], clientCases: cases).map { ($0.requirement.id, $0) })
-        for id in ["msg.request.client", "msg.describe.client-ignores", "conn.in-order.client-matches", "frame.zero-length.client",
-                   "frame.length-counts-octets.sender", "conn.client-limit.limit", "body.utf8.no-repair", "frame.prefix-size.unsigned"] {
+        for id in [
+            "msg.request.client", "msg.describe.client-ignores", "conn.in-order.client-matches", "frame.zero-length.client",
+            "frame.length-counts-octets.sender", "conn.client-limit.limit", "body.utf8.no-repair", "frame.prefix-size.unsigned",
+        ] {
             #expect(coverage[id]?.isCovered == true, "\(id) is not covered by a client case")
         }
     }

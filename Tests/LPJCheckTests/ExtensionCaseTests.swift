@@ -1,8 +1,9 @@
 import Foundation
-@testable import LPJCheck
 import LPJProcess
 import LPJServer
 import Testing
+
+@testable import LPJCheck
 
 /// The extension cases (`extension.*`, spec Section 8) proven both ways: the reference server passes
 /// them in an event-loop and a one-connection-at-a-time model, and mutants of the independent Python
@@ -89,20 +90,23 @@ struct ExtensionCaseTests {
         Catch(mutant: "relay-no-allow-list", caseID: "extension.relay.refused-upstream", requirement: .relayDocumentationRefused),
     ]
 
-    @Test("a Python mutant fails its case, citing the requirement it breaks", .enabled(if: python != nil, "python3 is not on PATH"),
-          arguments: catches)
+    @Test(
+        "a Python mutant fails its case, citing the requirement it breaks", .enabled(if: python != nil, "python3 is not on PATH"),
+        arguments: catches)
     func mutantIsCaught(_ expected: Catch) throws {
         let server = try Self.python(["--mutant", expected.mutant])
         defer { Self.kill(server) }
         let results = try Self.check(port: server.port, only: [expected.caseID])
         let result = try #require(results.first { $0.id == expected.caseID })
         #expect(result.verdict == .failed, "\(result.summary)")
-        #expect(result.violations.first?.requirement == expected.requirement,
-                "cites \(result.violations.map(\.requirement.rawValue)), not \(expected.requirement) first: \(result.summary)")
+        #expect(
+            result.violations.first?.requirement == expected.requirement,
+            "cites \(result.violations.map(\.requirement.rawValue)), not \(expected.requirement) first: \(result.summary)")
     }
 
-    @Test("the Python server with its defaults passes the relay cases, and one refusing loopback upstreams is skipped, not failed",
-          .enabled(if: python != nil, "python3 is not on PATH"))
+    @Test(
+        "the Python server with its defaults passes the relay cases, and one refusing loopback upstreams is skipped, not failed",
+        .enabled(if: python != nil, "python3 is not on PATH"))
     func pythonRelay() throws {
         let plain = try Self.python([])
         defer { Self.kill(plain) }

@@ -49,12 +49,15 @@ struct FaultCatchTests {
         Catch(fault: .splitWrites, caseID: "timing.single-write", verdict: .warning, requirement: .singleWrite),
         Catch(fault: .limitOffByOne, caseID: "size.limit-probe", verdict: .failed, requirement: .describeMaxBody),
         Catch(fault: .crashOnShortRead, caseID: "fixture.request.frame.truncated-prefix", verdict: .failed, requirement: .eofNoResponse),
-        Catch(fault: .bigEndianLength, caseID: "fixture.request.ping.legacy-python-s390x", verdict: .failed, requirement: .sameOrderServer,
-              configuration: ["--byte-order", "big"], pinned: .big),
-        Catch(fault: .singleRead, caseID: "fixture.request.byte-order.ambiguous-256", verdict: .failed, requirement: .autoAlgorithm,
-              configuration: ["--byte-order", "auto"]),
-        Catch(fault: .singleRead, caseID: "fixture.request.frame.limit-plus-one-small-receiver", verdict: .failed, requirement: .refuseAtPrefix,
-              configuration: ["--max-frame", "65536"]),
+        Catch(
+            fault: .bigEndianLength, caseID: "fixture.request.ping.legacy-python-s390x", verdict: .failed, requirement: .sameOrderServer,
+            configuration: ["--byte-order", "big"], pinned: .big),
+        Catch(
+            fault: .singleRead, caseID: "fixture.request.byte-order.ambiguous-256", verdict: .failed, requirement: .autoAlgorithm,
+            configuration: ["--byte-order", "auto"]),
+        Catch(
+            fault: .singleRead, caseID: "fixture.request.frame.limit-plus-one-small-receiver", verdict: .failed, requirement: .refuseAtPrefix,
+            configuration: ["--max-frame", "65536"]),
     ]
     @Test("every fault is in the table")
     func everyFaultListed() {
@@ -63,12 +66,14 @@ struct FaultCatchTests {
 
     @Test("each fault is caught by its case, and the run is not conformant (or warns, for a SHOULD)", arguments: catches)
     func faultIsCaught(_ expected: Catch) throws {
-        let report = try Self.check(["--fault", expected.fault.rawValue] + expected.configuration, only: [expected.caseID],
-                                    pinned: expected.pinned)
+        let report = try Self.check(
+            ["--fault", expected.fault.rawValue] + expected.configuration, only: [expected.caseID],
+            pinned: expected.pinned)
         let result = try #require(report.results.first { $0.id == expected.caseID })
         #expect(result.verdict == expected.verdict, "\(result.summary)")
-        #expect(result.violations.map(\.requirement).contains(expected.requirement),
-                "cites \(result.violations.map(\.requirement.rawValue)), not \(expected.requirement): \(result.summary)")
+        #expect(
+            result.violations.map(\.requirement).contains(expected.requirement),
+            "cites \(result.violations.map(\.requirement.rawValue)), not \(expected.requirement): \(result.summary)")
         if expected.verdict == .failed {
             #expect(report.exitStatus == 1)
             #expect(!result.details.isEmpty, "a failure shows its evidence")
@@ -80,12 +85,15 @@ struct FaultCatchTests {
         try Self.expectConformant(["--model", model.rawValue])
     }
 
-    @Test("the reference server passes in auto and big-endian modes and with a 65,536-octet limit, running the fixtures those need",
-          arguments: [["--byte-order", "auto"], ["--byte-order", "big"], ["--max-frame", "65536"]])
+    @Test(
+        "the reference server passes in auto and big-endian modes and with a 65,536-octet limit, running the fixtures those need",
+        arguments: [["--byte-order", "auto"], ["--byte-order", "big"], ["--max-frame", "65536"]])
     func configurationsAreConformant(arguments: [String]) throws {
         let report = try Self.expectConformant(arguments)
-        let needed = ["--byte-order auto": "fixture.request.byte-order.ambiguous-256", "--byte-order big": "fixture.request.ping.legacy-python-s390x",
-                      "--max-frame 65536": "fixture.request.frame.limit-plus-one-small-receiver"][arguments.joined(separator: " ")]!
+        let needed = [
+            "--byte-order auto": "fixture.request.byte-order.ambiguous-256", "--byte-order big": "fixture.request.ping.legacy-python-s390x",
+            "--max-frame 65536": "fixture.request.frame.limit-plus-one-small-receiver",
+        ][arguments.joined(separator: " ")]!
         #expect(report.results.first { $0.id == needed }?.verdict == .passed, "\(needed) ran and passed")
     }
 
@@ -103,4 +111,3 @@ struct FaultCatchTests {
         return report
     }
 }
-

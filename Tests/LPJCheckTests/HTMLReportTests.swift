@@ -1,6 +1,7 @@
-@testable import LPJCheck
 import LPJWire
 import Testing
+
+@testable import LPJCheck
 
 /// The HTML report and `lpj report`'s comparison, from documents built here: what a hostile server's texts
 /// and octets become, how cases are grouped and coloured, what a case page cites, how the JSON report is
@@ -16,12 +17,19 @@ import Testing
             summary: "summary " + hostile + "\u{1}\u{1B}[31m",
             violations: [ReportViolation(requirement: "msg.ping.echo", level: "MUST", summary: "seen " + hostile)],
             details: ["detail " + hostile], replay: "printf '" + hostile + "' | nc 127.0.0.1 1",
-            wire: [WireLog(connection: 1, events: [WireEvent(kind: .connected, milliseconds: 0),
-                                                   WireEvent(kind: .received, milliseconds: 1.5, octets: octets),
-                                                   WireEvent(kind: .peerClosed, milliseconds: 2)])])
-        return ReportDocument(target: "127.0.0.1:1", profile: [.init("name " + hostile, "value " + hostile)],
-                              description: #"{"x": "</pre><script>alert(4)</script>"}"#, cases: [reportCase],
-                              serverStoppedAfter: hostile)
+            wire: [
+                WireLog(
+                    connection: 1,
+                    events: [
+                        WireEvent(kind: .connected, milliseconds: 0),
+                        WireEvent(kind: .received, milliseconds: 1.5, octets: octets),
+                        WireEvent(kind: .peerClosed, milliseconds: 2),
+                    ])
+            ])
+        return ReportDocument(
+            target: "127.0.0.1:1", profile: [.init("name " + hostile, "value " + hostile)],
+            description: #"{"x": "</pre><script>alert(4)</script>"}"#, cases: [reportCase],
+            serverStoppedAfter: hostile)
     }
 
     @Test func aHostileServersTextsAndOctetsNeverBecomeMarkup() {
@@ -52,16 +60,19 @@ import Testing
     }
 
     static func result(_ id: String, _ rules: [String], _ verdict: Verdict, expected: Bool = false, stale: Bool = false) -> ReportCase {
-        ReportCase(id: id, title: "does " + id, rules: rules, level: "MUST", verdict: verdict, summary: "happened " + id,
-                   isExpectedDeviation: expected, isStale: stale)
+        ReportCase(
+            id: id, title: "does " + id, rules: rules, level: "MUST", verdict: verdict, summary: "happened " + id,
+            isExpectedDeviation: expected, isStale: stale)
     }
 
     @Test func casesAreGroupedBySpecSectionInSpecOrder() {
-        let document = ReportDocument(target: "h:1", cases: [
-            Self.result("c.conn", ["conn.isolation"], .passed), Self.result("c.msg", ["msg.ping"], .passed),
-            Self.result("c.none", [], .informational), Self.result("c.frame", ["frame.reads-are-partial"], .passed),
-            Self.result("c.msg2", ["msg.unknown-method"], .warning),
-        ])
+        let document = ReportDocument(
+            target: "h:1",
+            cases: [
+                Self.result("c.conn", ["conn.isolation"], .passed), Self.result("c.msg", ["msg.ping"], .passed),
+                Self.result("c.none", [], .informational), Self.result("c.frame", ["frame.reads-are-partial"], .passed),
+                Self.result("c.msg2", ["msg.unknown-method"], .warning),
+            ])
         let groups = CaseSection.grouped(document.cases) { $0 }
         #expect(groups.map(\.section.key) == ["frame", "msg", "conn", "other"])
         #expect(groups[1].items.map(\.id) == ["c.msg", "c.msg2"])
@@ -103,12 +114,16 @@ import Testing
         reportCase.violations = [ReportViolation(requirement: requirement.id, level: "MUST", summary: "answered pong")]
         reportCase.tests = [RequirementID.utf8Reject.rawValue, RequirementID.utf8Precedence.rawValue]
         reportCase.replay = "printf 'x' | nc h 1"
-        reportCase.wire = [WireLog(connection: 1, events: [
-            WireEvent(kind: .connected, milliseconds: 0.2), WireEvent(kind: .sent, milliseconds: 0.4, octets: [0x02, 0, 0, 0, 0x7B, 0x7D]),
-            WireEvent(kind: .halfClosed, milliseconds: 0.5),
-            WireEvent(kind: .received, milliseconds: 3, octets: Array(repeating: 0x41, count: 10), octetCount: 70_000),
-            WireEvent(kind: .peerReset, milliseconds: 4),
-        ])]
+        reportCase.wire = [
+            WireLog(
+                connection: 1,
+                events: [
+                    WireEvent(kind: .connected, milliseconds: 0.2), WireEvent(kind: .sent, milliseconds: 0.4, octets: [0x02, 0, 0, 0, 0x7B, 0x7D]),
+                    WireEvent(kind: .halfClosed, milliseconds: 0.5),
+                    WireEvent(kind: .received, milliseconds: 3, octets: Array(repeating: 0x41, count: 10), octetCount: 70_000),
+                    WireEvent(kind: .peerReset, milliseconds: 4),
+                ])
+        ]
         let page = HTMLReport.files(ReportDocument(target: "h:1", cases: [reportCase]))[1].text
         #expect(page.contains(HTMLPage.escape(requirement.text)), "the requirement's full text")
         #expect(page.contains("body.utf8.reject</span> <strong>MUST</strong>"))
@@ -128,18 +143,27 @@ import Testing
         target.methods = ["ping"]
         var probe = ServerProbe()
         probe.answersLittle = true
-        var failed = CaseResult(id: "message.x", title: "x", rules: [RuleID("msg.ping")], level: .must, verdict: .failed,
-                                summary: "bad", details: ["line 1", "line 2"], replay: "printf '' | nc", milliseconds: 12)
+        var failed = CaseResult(
+            id: "message.x", title: "x", rules: [RuleID("msg.ping")], level: .must, verdict: .failed,
+            summary: "bad", details: ["line 1", "line 2"], replay: "printf '' | nc", milliseconds: 12)
         failed.violations = [Violation(.utf8Reject, "answered")]
-        failed.wire = [WireLog(connection: 1, events: [WireEvent(kind: .connected, milliseconds: 0.25),
-                                                       WireEvent(kind: .sent, milliseconds: 0.5, octets: [1, 0, 0, 0, 0x30]),
-                                                       WireEvent(kind: .received, milliseconds: 1.125, octets: [2], octetCount: 9),
-                                                       WireEvent(kind: .peerReset, milliseconds: 2)])]
-        var expected = CaseResult(id: "message.y", title: "y", rules: [], level: .should, verdict: .warning, summary: "meh",
-                                  details: [], replay: nil, milliseconds: 3)
+        failed.wire = [
+            WireLog(
+                connection: 1,
+                events: [
+                    WireEvent(kind: .connected, milliseconds: 0.25),
+                    WireEvent(kind: .sent, milliseconds: 0.5, octets: [1, 0, 0, 0, 0x30]),
+                    WireEvent(kind: .received, milliseconds: 1.125, octets: [2], octetCount: 9),
+                    WireEvent(kind: .peerReset, milliseconds: 2),
+                ])
+        ]
+        var expected = CaseResult(
+            id: "message.y", title: "y", rules: [], level: .should, verdict: .warning, summary: "meh",
+            details: [], replay: nil, milliseconds: 3)
         expected.isExpectedDeviation = true
-        var stale = CaseResult(id: "message.z", title: "z", rules: [RuleID("conn.isolation")], level: .must, verdict: .passed,
-                               summary: "fine", details: [], replay: nil, milliseconds: 1)
+        var stale = CaseResult(
+            id: "message.z", title: "z", rules: [RuleID("conn.isolation")], level: .must, verdict: .passed,
+            summary: "fine", details: [], replay: nil, milliseconds: 1)
         stale.isStale = true
         let report = CheckReport(target: target, probe: probe, results: [failed, expected, stale], serverStoppedAfter: "message.z")
         let direct = ReportDocument(report)
@@ -166,10 +190,15 @@ import Testing
         #expect(document.cases.map(\.verdict) == [.notRun, .failed])
         #expect(document.cases[1].isExpectedDeviation)
         #expect(document.cases[0].wire.isEmpty)
-        #expect(document.cases[1].wire == [WireLog(connection: 2, events: [
-            WireEvent(kind: .connected, milliseconds: 0.25), WireEvent(kind: .sent, milliseconds: 1, octets: [1, 0, 0, 0, 0x7B], octetCount: 9),
-            WireEvent(kind: .peerClosed, milliseconds: 2.5),
-        ])])
+        #expect(
+            document.cases[1].wire == [
+                WireLog(
+                    connection: 2,
+                    events: [
+                        WireEvent(kind: .connected, milliseconds: 0.25), WireEvent(kind: .sent, milliseconds: 1, octets: [1, 0, 0, 0, 0x7B], octetCount: 9),
+                        WireEvent(kind: .peerClosed, milliseconds: 2.5),
+                    ])
+            ])
     }
 
     @Test func theJSONReaderSaysWhyATextIsNotAReport() {
@@ -177,7 +206,10 @@ import Testing
             ("[1]", "the JSON text is array, not an object"),
             (#"{"tool": "lpj bench"}"#, "has no \"cases\""),
             (#"{"target": "h:1", "cases": [{"id": "a", "verdict": "great"}]}"#, "unknown verdict \"great\""),
-            (#"{"target": "h:1", "cases": [{"id": "a", "verdict": "passed", "wire": [{"connection": 1, "events": [{"kind": "sent", "milliseconds": 1, "octetsHex": "0g", "octetCount": 1}]}]}]}"#, "wire[0] is not {connection, events"),
+            (
+                #"{"target": "h:1", "cases": [{"id": "a", "verdict": "passed", "wire": [{"connection": 1, "events": [{"kind": "sent", "milliseconds": 1, "octetsHex": "0g", "octetCount": 1}]}]}]}"#,
+                "wire[0] is not {connection, events"
+            ),
         ]
         for (text, reason) in cases {
             #expect(throws: ReportDocument.ReadError.self) { try ReportDocument.read(json: JSONParser.parse(text)) }
@@ -188,13 +220,18 @@ import Testing
     }
 
     @Test func theMatrixMarksDisagreementsAndTheDisagreementsPageHoldsOnlyThem() {
-        let reference = ReportDocument(target: "127.0.0.1:1", cases: [
-            Self.result("same", ["msg.ping"], .passed), Self.result("differs", ["body.utf8"], .passed), Self.result("only-here", ["conn.isolation"], .passed),
-            Self.result("deviation", ["msg.ping"], .failed, expected: true),
-        ])
-        let mutant = ReportDocument(target: "127.0.0.1:2", cases: [
-            Self.result("same", ["msg.ping"], .passed), Self.result("differs", ["body.utf8"], .failed), Self.result("deviation", ["msg.ping"], .failed),
-        ])
+        let reference = ReportDocument(
+            target: "127.0.0.1:1",
+            cases: [
+                Self.result("same", ["msg.ping"], .passed), Self.result("differs", ["body.utf8"], .passed),
+                Self.result("only-here", ["conn.isolation"], .passed),
+                Self.result("deviation", ["msg.ping"], .failed, expected: true),
+            ])
+        let mutant = ReportDocument(
+            target: "127.0.0.1:2",
+            cases: [
+                Self.result("same", ["msg.ping"], .passed), Self.result("differs", ["body.utf8"], .failed), Self.result("deviation", ["msg.ping"], .failed),
+            ])
         let comparison = ReportComparison([("reference", reference), ("mutant/x", mutant)])
         #expect(comparison.implementations.map(\.folder) == ["reference", "mutant_x"])
         #expect(comparison.rows.map(\.id) == ["same", "differs", "only-here", "deviation"])
@@ -205,15 +242,17 @@ import Testing
         let index = files.first { $0.path == "index.html" }!.text
         let differs = index.components(separatedBy: "\n").first { $0.contains(">differs</td>") } ?? ""
         #expect(differs.contains("class=\"differs\"") && differs.contains("≠"), "\(differs)")
-        #expect(differs.contains("href=\"reference/cases/differs.html\">passed</a>") && differs.contains("href=\"mutant_x/cases/differs.html\">failed</a>"), "\(differs)")
+        #expect(
+            differs.contains("href=\"reference/cases/differs.html\">passed</a>") && differs.contains("href=\"mutant_x/cases/differs.html\">failed</a>"),
+            "\(differs)")
         let same = index.components(separatedBy: "\n").first { $0.contains(">same</td>") } ?? ""
         #expect(!same.contains("≠"), "\(same)")
         #expect(index.contains(">absent</td>"))
         let disagreements = files.first { $0.path == "disagreements.html" }!.text
         #expect(disagreements.contains(">differs</td>") && disagreements.contains(">only-here</td>"))
         #expect(!disagreements.contains(">same</td>") && !disagreements.contains(">deviation</td>"))
-        let case_ = files.first { $0.path == "mutant_x/cases/differs.html" }!.text
-        #expect(case_.contains("href=\"../../index.html\""), "a case page links back to the comparison")
+        let casePage = files.first { $0.path == "mutant_x/cases/differs.html" }!.text
+        #expect(casePage.contains("href=\"../../index.html\""), "a case page links back to the comparison")
         let text = comparison.text()
         #expect(text.contains("* differs    passed         failed"), "\(text)")
         #expect(text.contains("  same       passed         passed"), "\(text)")

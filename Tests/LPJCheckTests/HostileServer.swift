@@ -202,7 +202,9 @@ final class HostileServer: @unchecked Sendable {
                 } else {
                     response = Response(error: WireError(.unknownMethod, rule: .msgUnknownMethod, "only ping"))
                 }
-                guard (try? connection.writeAll(FrameEncoder(byteOrder: .little).frame(response.body()) + trailer, timeoutMilliseconds: 1_000)) != nil else { return }
+                guard (try? connection.writeAll(FrameEncoder(byteOrder: .little).frame(response.body()) + trailer, timeoutMilliseconds: 1_000)) != nil else {
+                    return
+                }
             }
         }
     }
@@ -214,7 +216,9 @@ final class HostileServer: @unchecked Sendable {
             return Array(#"{"out":"pong","result":"#.utf8) + body[ping.count...]
         }
         guard (try? Request(body: body))?.method == "lpj.describe" else { return nil }
-        return Array(#"{"out":"lpj.description","result":{"protocol":"lpj/1","byteOrder":"little","maxBody":1048576,"maxDepth":\#(maxDepth),"methods":["lpj.describe","ping"],"server":"deep echo"}}"#.utf8)
+        return Array(
+            #"{"out":"lpj.description","result":{"protocol":"lpj/1","byteOrder":"little","maxBody":1048576,"maxDepth":\#(maxDepth),"methods":["lpj.describe","ping"],"server":"deep echo"}}"#
+                .utf8)
     }
 
     /// Waits (up to 5 s) for the first octets of a request and reads what is there: `false` when the

@@ -1,8 +1,9 @@
 import Foundation
-@testable import LPJCheck
 import LPJSockets
 import LPJWire
 import Testing
+
+@testable import LPJCheck
 
 /// The runner proven bounded by servers that misbehave on purpose (`HostileServer`): whatever a server
 /// does, every case ends within its budget, the run does not crash, and the report says what broke.
@@ -32,11 +33,12 @@ struct HostileServerTests {
     /// The IDs in the catalog that each of `patterns` selects, at most `limit` of each, in catalog order.
     static func caseIDs(_ patterns: [String], limit: Int = 2) throws -> [String] {
         let all = try CaseCatalog.all().map(\.id)
-        let chosen = Set(patterns.flatMap { pattern -> [String] in
-            var options = CheckOptions()
-            options.only = [pattern]
-            return Array(all.filter(options.selects).prefix(limit))
-        })
+        let chosen = Set(
+            patterns.flatMap { pattern -> [String] in
+                var options = CheckOptions()
+                options.only = [pattern]
+                return Array(all.filter(options.selects).prefix(limit))
+            })
         return all.filter(chosen.contains)
     }
 
@@ -63,7 +65,8 @@ struct HostileServerTests {
             let probe = CaseDeadline.run(milliseconds: perCase) {
                 ServerProbe.run(host: "127.0.0.1", port: port, pinned: .little, timeoutMilliseconds: timeout)
             }
-            let target = probe.target(host: "127.0.0.1", port: port, timeoutMilliseconds: timeout)
+            let target =
+                probe.target(host: "127.0.0.1", port: port, timeoutMilliseconds: timeout)
                 ?? CheckTarget(host: "127.0.0.1", port: port, byteOrder: .little, timeoutMilliseconds: timeout)
             var results: [CaseResult] = []
             for id in ids {
@@ -101,7 +104,8 @@ struct HostileServerTests {
         #expect(!run.results.contains { $0.verdict == .passed }, "\(behaviour): \(run.results.filter { $0.verdict == .passed }.map(\.id)) passed")
     }
 
-    @Test("a stated depth limit deeper than the checker reads (10,000) is legal: the depth cases pass, checked as deep as the checker reads, and nothing crashes")
+    @Test(
+        "a stated depth limit deeper than the checker reads (10,000) is legal: the depth cases pass, checked as deep as the checker reads, and nothing crashes")
     func depthLimitPastTheChecker() throws {
         let server = try HostileServer(.deepEcho(maxDepth: 10_000))
         let ids = ["message.depth-at-limit", "fixture.request.body.depth-600"]
@@ -135,8 +139,9 @@ struct HostileServerTests {
     func endlessBytesMemory() throws {
         let server = try HostileServer(.endlessBytes)
         defer { server.stop() }
-        let connection = try ProbeConnection(host: "127.0.0.1", port: server.port, byteOrder: .little, timeoutMilliseconds: 2_000,
-                                             responseLimit: 1 << 20)
+        let connection = try ProbeConnection(
+            host: "127.0.0.1", port: server.port, byteOrder: .little, timeoutMilliseconds: 2_000,
+            responseLimit: 1 << 20)
         defer { connection.close() }
         try connection.send(Request(method: "ping", params: "endless?"))
         let start = ContinuousClock.now
@@ -162,8 +167,9 @@ struct HostileServerTests {
     func neverReadsSend() throws {
         let server = try HostileServer(.neverReads)
         defer { server.stop() }
-        let connection = try ProbeConnection(host: "127.0.0.1", port: server.port, byteOrder: .little, timeoutMilliseconds: Self.timeout,
-                                             responseLimit: 1 << 20)
+        let connection = try ProbeConnection(
+            host: "127.0.0.1", port: server.port, byteOrder: .little, timeoutMilliseconds: Self.timeout,
+            responseLimit: 1 << 20)
         defer { connection.close() }
         #expect(server.waitForAccept(seconds: 5))
         let start = ContinuousClock.now
@@ -237,8 +243,9 @@ extension HostileServerTests {
     static let exchangesPerProbe = 5
     static let exchangesPerCase = 6
 
-    @Test("lpj check, as a process, ends within its bound and without a crash against each hostile server",
-          arguments: [HostileServer.Behaviour.truncatedHugeReply(silenceMilliseconds: timeout / 2), .garbage, .resetMidReply, .silent, .endlessBytes])
+    @Test(
+        "lpj check, as a process, ends within its bound and without a crash against each hostile server",
+        arguments: [HostileServer.Behaviour.truncatedHugeReply(silenceMilliseconds: timeout / 2), .garbage, .resetMidReply, .silent, .endlessBytes])
     func checkCommand(_ behaviour: HostileServer.Behaviour) throws {
         let server = try HostileServer(behaviour)
         defer { server.stop() }
@@ -282,7 +289,7 @@ struct EvidenceBoundsTests {
             let characters: Int
             switch count {
             case 7: characters = String(decoding: body, as: UTF8.self).utf16.count  // 😀 is two UTF-16 units
-            case 1: characters = String(decoding: body, as: UTF8.self).count        // é as e + combining accent: one grapheme
+            case 1: characters = String(decoding: body, as: UTF8.self).count  // é as e + combining accent: one grapheme
             default: characters = String(decoding: body, as: UTF8.self).unicodeScalars.count
             }
             let stream = FrameEncoder(byteOrder: .little).prefix(forLength: characters) + body
@@ -290,8 +297,10 @@ struct EvidenceBoundsTests {
             #expect(found.octets == body.count && found.characters == characters)
         }
         let ascii = Response(out: "pong", result: "plain").body()
-        #expect(Evidence.characterCountedLength(FrameEncoder(byteOrder: .little).prefix(forLength: ascii.count) + ascii, at: 0,
-                                                declared: UInt32(ascii.count)) == nil, "octets and characters agree: nothing to explain")
+        #expect(
+            Evidence.characterCountedLength(
+                FrameEncoder(byteOrder: .little).prefix(forLength: ascii.count) + ascii, at: 0,
+                declared: UInt32(ascii.count)) == nil, "octets and characters agree: nothing to explain")
     }
 
     @Test("a prefix announcing 4 MiB followed by 1 MiB of one JSON string is diagnosed in well under a second")

@@ -10,8 +10,10 @@ struct JSONSchemaValidator {
     let root: JSONValue
 
     static let annotations: Set<String> = ["$schema", "$id", "title", "description", "$defs"]
-    static let keywords: Set<String> = ["type", "properties", "required", "additionalProperties", "items", "enum", "pattern",
-                                        "minimum", "$ref", "oneOf"]
+    static let keywords: Set<String> = [
+        "type", "properties", "required", "additionalProperties", "items", "enum", "pattern",
+        "minimum", "$ref", "oneOf",
+    ]
 
     /// Every way `instance` breaks the schema, as `path: what`; empty when it is valid.
     func errors(_ instance: JSONValue) -> [String] {
@@ -47,7 +49,8 @@ struct JSONSchemaValidator {
             }
         }
         if let minimum = keywords["minimum"]?.numberValue.flatMap({ Double($0.text) }), case .number(let number) = instance,
-           let value = Double(number.text), value < minimum {
+            let value = Double(number.text), value < minimum
+        {
             errors.append("\(path): \(number.text) is below \(minimum)")
         }
         if case .object(let object) = instance {
@@ -82,7 +85,9 @@ struct JSONSchemaValidator {
             }
             if matching != 1 {
                 let closest = firstErrors.min { $0.count < $1.count } ?? []
-                errors.append("\(path): matches \(matching) of the \(alternatives.count) alternatives of oneOf, not exactly one" + (matching == 0 ? "; the closest fails with: " + closest.prefix(5).joined(separator: "; ") : ""))
+                errors.append(
+                    "\(path): matches \(matching) of the \(alternatives.count) alternatives of oneOf, not exactly one"
+                        + (matching == 0 ? "; the closest fails with: " + closest.prefix(5).joined(separator: "; ") : ""))
             }
         }
     }

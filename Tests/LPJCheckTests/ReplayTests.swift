@@ -1,8 +1,9 @@
 import Foundation
-@testable import LPJCheck
 import LPJSockets
 import LPJWire
 import Testing
+
+@testable import LPJCheck
 
 /// Replays reproduce: `WireReplay` repeats a segmented case's writes from its JSON report in the same
 /// boundaries with the same pause (a server that logs its reads sees them so), and the shell one-liner
@@ -55,7 +56,8 @@ struct ReplayTests {
         // Through the JSON report, as `lpj replay --report` reads it.
         let json = try JSONParser.parse(JSONWriter.string(ReportFormat.json(report)))
         guard case .array(let cases)? = json.objectValue?["cases"],
-              case .array(let wire)? = cases.first(where: { $0.objectValue?["id"] == "segmentation.split-body" })?.objectValue?["wire"] else {
+            case .array(let wire)? = cases.first(where: { $0.objectValue?["id"] == "segmentation.split-body" })?.objectValue?["wire"]
+        else {
             Issue.record("no wire log in the report")
             return
         }
@@ -127,9 +129,16 @@ struct ReplayTests {
         defer { server.stop() }
         // Octets a shell quote or printf would mangle: NUL, quote, backslash, percent, a digit after an escape.
         let request = FrameEncoder(byteOrder: .little).frame(Request(method: "ping", params: "a'b\\c%d\u{1}2").body())
-        let command = Evidence.replayCommand(wire: [WireLog(connection: 1, events: [WireEvent(kind: .connected, milliseconds: 0),
-                                                                                     WireEvent(kind: .sent, milliseconds: 1, octets: request)])],
-                                             sent: request, address: "127.0.0.1:\(server.port)", host: "127.0.0.1", port: server.port, caseID: "x")
+        let command = Evidence.replayCommand(
+            wire: [
+                WireLog(
+                    connection: 1,
+                    events: [
+                        WireEvent(kind: .connected, milliseconds: 0),
+                        WireEvent(kind: .sent, milliseconds: 1, octets: request),
+                    ])
+            ],
+            sent: request, address: "127.0.0.1:\(server.port)", host: "127.0.0.1", port: server.port, caseID: "x")
         let line = try #require(command)
         #expect(!line.contains("\\x") && !line.contains(" nc "), "\(line)")
         let process = Process()
@@ -156,12 +165,18 @@ struct ReplayTests {
 
     @Test("several writes, a pause or a half-close: the replay is lpj replay with the report")
     func severalWrites() {
-        let events = [WireEvent(kind: .connected, milliseconds: 0), WireEvent(kind: .sent, milliseconds: 1, octets: [1]),
-                      WireEvent(kind: .sent, milliseconds: 151, octets: [2])]
-        let command = Evidence.replayCommand(wire: [WireLog(connection: 1, events: events)], sent: [1, 2], address: "[::1]:7", host: "::1", port: 7, caseID: "segmentation.x")
+        let events = [
+            WireEvent(kind: .connected, milliseconds: 0), WireEvent(kind: .sent, milliseconds: 1, octets: [1]),
+            WireEvent(kind: .sent, milliseconds: 151, octets: [2]),
+        ]
+        let command = Evidence.replayCommand(
+            wire: [WireLog(connection: 1, events: events)], sent: [1, 2], address: "[::1]:7", host: "::1", port: 7, caseID: "segmentation.x")
         #expect(command == "lpj replay segmentation.x [::1]:7 --report REPORT.json")
-        let halfClosed = [WireEvent(kind: .connected, milliseconds: 0), WireEvent(kind: .sent, milliseconds: 1, octets: [1]), WireEvent(kind: .halfClosed, milliseconds: 2)]
-        #expect(Evidence.replayCommand(wire: [WireLog(connection: 1, events: halfClosed)], sent: [1], address: "h:1", host: "h", port: 1, caseID: "c")
+        let halfClosed = [
+            WireEvent(kind: .connected, milliseconds: 0), WireEvent(kind: .sent, milliseconds: 1, octets: [1]), WireEvent(kind: .halfClosed, milliseconds: 2),
+        ]
+        #expect(
+            Evidence.replayCommand(wire: [WireLog(connection: 1, events: halfClosed)], sent: [1], address: "h:1", host: "h", port: 1, caseID: "c")
                 == "lpj replay c h:1 --report REPORT.json")
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import LPJCheck
 import LPJWire
 import Testing
+
+@testable import LPJCheck
 
 /// Real JSON reports, from runs against a hostile server and against the reference server and from a
 /// run that could not test, validated against `docs/report.schema.json`; and the validator shown to
@@ -58,8 +59,11 @@ struct ReportSchemaTests {
 
     @Test("lpj check of the reference server (every model form, with wire logs) writes a valid report")
     func referenceReport() throws {
-        let (status, report) = try Self.lpjJSON(["check", "--models", "event-loop", "--format", "json",
-                                                 "--only", "segmentation.*", "--only", "size.over-limit", "--only", "lifecycle.half-close*"], seconds: 120)
+        let (status, report) = try Self.lpjJSON(
+            [
+                "check", "--models", "event-loop", "--format", "json",
+                "--only", "segmentation.*", "--only", "size.over-limit", "--only", "lifecycle.half-close*",
+            ], seconds: 120)
         #expect(status == 0)
         let cases = report.objectValue?["models"].flatMap { if case .array(let models) = $0 { return models.first } else { return nil } }?
             .objectValue?["report"]?.objectValue?["cases"]
@@ -92,8 +96,10 @@ struct ReportSchemaTests {
         let text = JSONWriter.string(ReportFormat.json(report), style: .pretty)
         let validator = try Self.validator()
         #expect(validator.errors(try JSONParser.parse(text)).isEmpty)
-        for (from, to) in [("\"notRun\"", "\"not_run\""), ("\"octetCount\"", "\"octet_count\""), ("7b22", "7B22"),
-                           ("\"verdict\": \"passed\"", "\"verdict\": \"PASS\""), ("\"conformant\"", "\"isConformant\"")] {
+        for (from, to) in [
+            ("\"notRun\"", "\"not_run\""), ("\"octetCount\"", "\"octet_count\""), ("7b22", "7B22"),
+            ("\"verdict\": \"passed\"", "\"verdict\": \"PASS\""), ("\"conformant\"", "\"isConformant\""),
+        ] {
             #expect(text.contains(from), "\(from) is in the report")
             let broken = try JSONParser.parse(text.replacingOccurrences(of: from, with: to))
             #expect(!validator.errors(broken).isEmpty, "\(from) -> \(to) is rejected")

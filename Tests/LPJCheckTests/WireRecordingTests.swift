@@ -1,7 +1,8 @@
 import Foundation
-@testable import LPJCheck
 import LPJWire
 import Testing
+
+@testable import LPJCheck
 
 /// Every case's connections are logged as they went on the wire (`CaseResult.wire`): each write with its
 /// octets, each read that returned data, who closed and how, with times; at most 64 KiB kept per direction.

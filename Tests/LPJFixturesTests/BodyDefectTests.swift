@@ -29,8 +29,10 @@ struct BodyDefectTests {
         (bytes(#"["\x"]"#), .invalidJSON, [2, 3]),
         (bytes(#"{"in":"ping","params":"\ud83d"}"#), .invalidJSON, [23, 29]),
         (bytes(#"{"in":"ping","params":"\ude00\ud83d"}"#), .invalidJSON, [23, 26]),
-        (bytes(#"{"in":"ping","params":"# + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"),
-         .invalidJSON, [533]),
+        (
+            bytes(#"{"in":"ping","params":"# + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"),
+            .invalidJSON, [533]
+        ),
     ]
 
     @Test("the examples of spec Section 4.1 have exactly the offsets the spec gives")
@@ -43,8 +45,10 @@ struct BodyDefectTests {
 
     @Test("a body that passes steps 1 to 3 has no defect, whatever its later steps say")
     func validBodies() {
-        for text in ["{}", " 1 ", #"["\ud83d\ude00", -0.5e+3, true, false, null, {"a": {}}]"#, "\"é😀\"",
-                     #"{"in":"ping","params":"# + String(repeating: "[", count: 511) + String(repeating: "]", count: 511) + "}"] {
+        for text in [
+            "{}", " 1 ", #"["\ud83d\ude00", -0.5e+3, true, false, null, {"a": {}}]"#, "\"é😀\"",
+            #"{"in":"ping","params":"# + String(repeating: "[", count: 511) + String(repeating: "]", count: 511) + "}",
+        ] {
             #expect(BodyDefect.find(in: Self.bytes(text)) == nil, "\(text.prefix(40))")
         }
         let deep = Self.bytes(#"{"in":"ping","params":"# + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}")
@@ -60,7 +64,8 @@ struct BodyDefectTests {
         guard let offset = reference.offset else { return false }
         let literalOrEscape = Array("tfn\\".utf8)
         if spec.code == .invalidUTF8, reference.code == .invalidJSON, offset < spec.offsets[0], offset < body.count,
-           literalOrEscape.contains(body[offset]) {
+            literalOrEscape.contains(body[offset])
+        {
             return true
         }
         let errorPoint = spec.offsets.last!
@@ -71,9 +76,12 @@ struct BodyDefectTests {
     @Test("on mutated bodies the reference parser's code and offset are the spec's, apart from two known cases")
     func referenceAgrees() {
         var random = Mix(state: 0x5EC4_1B0D)
-        let seeds = [#"{"in":"ping","params":[1,-2.5e10,"h\u00e9\ud83d\ude00",true,false,null,{"a":{}}]}"#,
-                     "{\"a\":\"é😀\",\"b\":[0.5,-0,1E+2]}"].map(Self.bytes)
-        let alphabet = Self.bytes("{}[]\",:\\/u0123456789abcdefABCDEFnulltruefalse-+.eE \t\r\nNI'x")
+        let seeds = [
+            #"{"in":"ping","params":[1,-2.5e10,"h\u00e9\ud83d\ude00",true,false,null,{"a":{}}]}"#,
+            "{\"a\":\"é😀\",\"b\":[0.5,-0,1E+2]}",
+        ].map(Self.bytes)
+        let alphabet =
+            Self.bytes("{}[]\",:\\/u0123456789abcdefABCDEFnulltruefalse-+.eE \t\r\nNI'x")
             + [0x00, 0x01, 0x80, 0xbf, 0xc0, 0xc3, 0xa9, 0xe0, 0xed, 0xa0, 0xf0, 0x9f, 0xf4, 0x90, 0xff, 0xef, 0xbb]
         var known = 0
         for _ in 0..<20_000 {

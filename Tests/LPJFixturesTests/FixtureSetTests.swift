@@ -73,26 +73,33 @@ struct FixtureSetTests {
         typealias F = FixtureDefinition
         let frame = { (text: String) in FrameEncoder().frame(Array(text.utf8)) }
         let bad: [F] = [
-            F("request.bad.accepts-garbage", "x", direction: .clientToServer, .mustAccept, rules: [], wire: frame("{"),
-              responses: [.error(.invalidJSON)]),
-            F("request.bad.wrong-code", "x", direction: .clientToServer, .mustReject, rules: [], wire: frame("{"),
-              rejection: .invalidUTF8, responses: [.error(.invalidUTF8)]),
-            F("request.bad.wrong-echo", "x", direction: .clientToServer, .mustAccept, rules: [],
-              wire: frame(#"{"in":"ping","params":1}"#), responses: [.pong(2)]),
-            F("request.bad.missing-response", "x", direction: .clientToServer, .mustAccept, rules: [],
-              wire: frame(#"{"in":"ping","params":1}"#), responses: []),
-            F("request.bad.open-after-oversize", "x", direction: .clientToServer, .mustReject, rules: [],
-              wire: [0xff, 0xff, 0xff, 0xff], rejection: .frameTooLarge, responses: [.error(.frameTooLarge, level: .should)]),
+            F(
+                "request.bad.accepts-garbage", "x", direction: .clientToServer, .mustAccept, rules: [], wire: frame("{"),
+                responses: [.error(.invalidJSON)]),
+            F(
+                "request.bad.wrong-code", "x", direction: .clientToServer, .mustReject, rules: [], wire: frame("{"),
+                rejection: .invalidUTF8, responses: [.error(.invalidUTF8)]),
+            F(
+                "request.bad.wrong-echo", "x", direction: .clientToServer, .mustAccept, rules: [],
+                wire: frame(#"{"in":"ping","params":1}"#), responses: [.pong(2)]),
+            F(
+                "request.bad.missing-response", "x", direction: .clientToServer, .mustAccept, rules: [],
+                wire: frame(#"{"in":"ping","params":1}"#), responses: []),
+            F(
+                "request.bad.open-after-oversize", "x", direction: .clientToServer, .mustReject, rules: [],
+                wire: [0xff, 0xff, 0xff, 0xff], rejection: .frameTooLarge, responses: [.error(.frameTooLarge, level: .should)]),
             // The codec calls this invalid-json at the literal; spec Section 4.1 calls it invalid-utf8 at the ff.
-            F("request.bad.offsets-disagree", "x", direction: .clientToServer, .mustReject, rules: [],
-              wire: FrameEncoder().frame(Array(#"{"in":tru"#.utf8) + [0xff]), rejection: .invalidJSON,
-              responses: [.error(.invalidJSON)]),
+            F(
+                "request.bad.offsets-disagree", "x", direction: .clientToServer, .mustReject, rules: [],
+                wire: FrameEncoder().frame(Array(#"{"in":tru"#.utf8) + [0xff]), rejection: .invalidJSON,
+                responses: [.error(.invalidJSON)]),
         ]
         for definition in bad {
             #expect(throws: FixtureError.self, "\(definition.id)") { try Fixture(definition) }
         }
-        let twice = F("request.ok", "x", direction: .clientToServer, .mustAccept, rules: [],
-                      wire: frame(#"{"in":"ping","params":1}"#), responses: [.pong(1)])
+        let twice = F(
+            "request.ok", "x", direction: .clientToServer, .mustAccept, rules: [],
+            wire: frame(#"{"in":"ping","params":1}"#), responses: [.pong(1)])
         #expect(throws: FixtureError.catalogDisagrees(id: "request.ok", "the ID is used twice")) {
             try FixtureSet.generate(from: [twice, twice])
         }

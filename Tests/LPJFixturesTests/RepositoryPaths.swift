@@ -11,8 +11,10 @@ enum RepositoryPaths {
     /// JSONTestSuite's `test_parsing`: `$LPJ_JSONTESTSUITE`, or `../shared/jsontestsuite/test_parsing` beside the
     /// checkout; `nil` when neither exists.
     static var jsonTestSuite: URL? {
-        let candidates = [ProcessInfo.processInfo.environment["LPJ_JSONTESTSUITE"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) },
-                          root.deletingLastPathComponent().appendingPathComponent("shared/jsontestsuite/test_parsing")]
+        let candidates = [
+            ProcessInfo.processInfo.environment["LPJ_JSONTESTSUITE"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) },
+            root.deletingLastPathComponent().appendingPathComponent("shared/jsontestsuite/test_parsing"),
+        ]
         return candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0.path) }
     }
 }

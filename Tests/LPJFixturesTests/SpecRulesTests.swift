@@ -8,8 +8,9 @@ struct SpecRulesTests {
     /// `#### \`frame.prefix-size\` — MUST`: every rule heading of the spec, with its level.
     static func specRules() throws -> [(id: String, level: String)] {
         let spec = try String(contentsOf: RepositoryPaths.spec, encoding: .utf8)
-        let heading = try NSRegularExpression(pattern: "^#### `([a-z0-9]+(?:\\.[a-z0-9-]+)+)` — (MUST NOT|MUST|SHOULD NOT|SHOULD|MAY|IMPLEMENTATION-DEFINED)$",
-                                              options: .anchorsMatchLines)
+        let heading = try NSRegularExpression(
+            pattern: "^#### `([a-z0-9]+(?:\\.[a-z0-9-]+)+)` — (MUST NOT|MUST|SHOULD NOT|SHOULD|MAY|IMPLEMENTATION-DEFINED)$",
+            options: .anchorsMatchLines)
         return heading.matches(in: spec, range: NSRange(spec.startIndex..., in: spec)).map { match in
             (String(spec[Range(match.range(at: 1), in: spec)!]), String(spec[Range(match.range(at: 2), in: spec)!]))
         }

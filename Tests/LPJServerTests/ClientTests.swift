@@ -44,16 +44,19 @@ struct ClientTests {
         var testDescription: String { name }
     }
 
-    @Test("each broken reply is named for what it is, with its offset", arguments: [
-        BrokenReply(name: "closed between frames", octets: [], code: .closed),
-        BrokenReply(name: "closed inside the prefix", octets: [0x10, 0x00], code: .closedMidFrame, offset: 2),
-        BrokenReply(name: "closed inside the body", octets: [0x10, 0, 0, 0] + Array("{\"out\"".utf8), code: .closedMidFrame, offset: 10),
-        BrokenReply(name: "big-endian length", octets: FrameEncoder(byteOrder: .big).frame(Array(#"{"out":"pong","result":1}"#.utf8)), code: .badLength, offset: 0),
-        BrokenReply(name: "text without a prefix", octets: Array(#"{"out":"pong","result":1}"#.utf8), code: .badLength, offset: 0),
-        BrokenReply(name: "bad JSON", octets: FrameEncoder().frame(Array(#"{"out":"pong","result":[1,]}"#.utf8)), code: .badJSON, offset: 26),
-        BrokenReply(name: "NaN", octets: FrameEncoder().frame(Array(#"{"result": NaN, "out": "pong"}"#.utf8)), code: .badJSON, offset: 11),
-        BrokenReply(name: "not a response", octets: FrameEncoder().frame(Array(#"{"in":"ping","params":1}"#.utf8)), code: .badResponse),
-    ])
+    @Test(
+        "each broken reply is named for what it is, with its offset",
+        arguments: [
+            BrokenReply(name: "closed between frames", octets: [], code: .closed),
+            BrokenReply(name: "closed inside the prefix", octets: [0x10, 0x00], code: .closedMidFrame, offset: 2),
+            BrokenReply(name: "closed inside the body", octets: [0x10, 0, 0, 0] + Array("{\"out\"".utf8), code: .closedMidFrame, offset: 10),
+            BrokenReply(
+                name: "big-endian length", octets: FrameEncoder(byteOrder: .big).frame(Array(#"{"out":"pong","result":1}"#.utf8)), code: .badLength, offset: 0),
+            BrokenReply(name: "text without a prefix", octets: Array(#"{"out":"pong","result":1}"#.utf8), code: .badLength, offset: 0),
+            BrokenReply(name: "bad JSON", octets: FrameEncoder().frame(Array(#"{"out":"pong","result":[1,]}"#.utf8)), code: .badJSON, offset: 26),
+            BrokenReply(name: "NaN", octets: FrameEncoder().frame(Array(#"{"result": NaN, "out": "pong"}"#.utf8)), code: .badJSON, offset: 11),
+            BrokenReply(name: "not a response", octets: FrameEncoder().frame(Array(#"{"in":"ping","params":1}"#.utf8)), code: .badResponse),
+        ])
     func brokenReplies(_ broken: BrokenReply) throws {
         let fake = try Self.fakeServer(reply: broken.octets)
         let client = try BlockingClient(Self.configuration(port: fake.port))
@@ -84,8 +87,9 @@ struct ClientTests {
         }
     }
 
-    @Test("the pipelining client matches 200 concurrent calls to their responses, on every model",
-          arguments: ServerModel.allCases)
+    @Test(
+        "the pipelining client matches 200 concurrent calls to their responses, on every model",
+        arguments: ServerModel.allCases)
     func pipelining(model: ServerModel) async throws {
         let server = try ServerProcess(model: model)
         let client = try await PipeliningClient.connect(Self.configuration(port: server.port))

@@ -27,13 +27,14 @@ struct CoroutineTests {
     func eventually(_ condition: () -> Bool) async throws -> Bool {
         for _ in 0..<500 {
             if condition() { return true }
-            try await Task.sleep(nanoseconds: 10_000_000)   // polling an observed condition, bounded
+            try await Task.sleep(nanoseconds: 10_000_000)  // polling an observed condition, bounded
         }
         return condition()
     }
 
-    @Test("a micro-thread woken in the same pass as new arrivals runs before them, whatever order they came in",
-          arguments: ["reply", "timer"])
+    @Test(
+        "a micro-thread woken in the same pass as new arrivals runs before them, whatever order they came in",
+        arguments: ["reply", "timer"])
     func wokenBeforeNew(source: String) async throws {
         try await withScheduler { loop, scheduler in
             let log = NIOLockedValueBox<[String]>([])
@@ -164,8 +165,9 @@ struct CoroutineTests {
         #expect(try connection.read(count: 1).responses.first == Response(out: "pong", result: "before the late reply"))
         // The timed-out call's connection was retired and closed by the server; the upstream answers
         // the sleep on it, then closes its end. Once it has, the late reply has been written.
-        #expect(ServerReadWatch.waitUntil { ServerReadWatch.openConnections(localPort: upstream.port) == 1 },
-                "the upstream never closed the retired connection")
+        #expect(
+            ServerReadWatch.waitUntil { ServerReadWatch.openConnections(localPort: upstream.port) == 1 },
+            "the upstream never closed the retired connection")
         try connection.send(Request(method: "relay", params: relayParams(port: upstream.port, "ping", "after the late reply")))
         #expect(try connection.read(count: 1).responses.first == Response(out: "pong", result: "after the late reply"))
         #expect(server.stop() == 0)

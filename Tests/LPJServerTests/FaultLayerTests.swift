@@ -61,7 +61,8 @@ struct FaultLayerTests {
         let swapped = FaultyConnection(fault: .bigEndianLength, configuration: Self.configuration(.bigEndianLength))
         #expect(Array(swapped.frame(response).readableBytesView) == FrameEncoder(byteOrder: .big).frame(body))
         let characters = FaultyConnection(fault: .lengthInCharacters, configuration: Self.configuration(.lengthInCharacters))
-        #expect(Array(characters.frame(response).readableBytesView)
+        #expect(
+            Array(characters.frame(response).readableBytesView)
                 == FrameEncoder(byteOrder: .little).prefix(forLength: body.count - 1) + body)
     }
 
@@ -76,7 +77,8 @@ struct FaultLayerTests {
         var engine = ServerConnection(configuration: configuration)
         buffer = ByteBuffer(bytes: exact)
         #expect(Self.outline(engine.receive(&buffer)) == [])
-        #expect(MethodTable(configuration: configuration).description.objectValue?["maxBody"]?.numberValue?.doubleValue
+        #expect(
+            MethodTable(configuration: configuration).description.objectValue?["maxBody"]?.numberValue?.doubleValue
                 == Double(configuration.framing.maxBodyLength))
     }
 }

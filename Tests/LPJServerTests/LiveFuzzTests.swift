@@ -1,6 +1,6 @@
 import Foundation
-import LPJFixtures
 import LPJBench
+import LPJFixtures
 import LPJServer
 import LPJWire
 import Testing
@@ -13,8 +13,9 @@ import Testing
 struct LiveFuzzTests {
     static let inputsPerModel = 150
 
-    @Test("random frames on 150 connections: every connection ends, every reply decodes, pings still pong",
-          arguments: ServerModel.allCases)
+    @Test(
+        "random frames on 150 connections: every connection ends, every reply decodes, pings still pong",
+        arguments: ServerModel.allCases)
     func randomFrames(model: ServerModel) throws {
         let fixtures = try FixtureSet.generate().fixtures
             .filter { $0.definition.direction == .clientToServer && $0.definition.receiverByteOrder == .little }
@@ -35,8 +36,9 @@ struct LiveFuzzTests {
             if index % 25 == 24 {
                 let probe = try server.connect()
                 try probe.send(Request(method: "ping", params: .number(JSONNumber(index))))
-                #expect(try probe.read(count: 1).responses.first == Response(out: "pong", result: .number(JSONNumber(index))),
-                        "\(model): no pong after input \(index)")
+                #expect(
+                    try probe.read(count: 1).responses.first == Response(out: "pong", result: .number(JSONNumber(index))),
+                    "\(model): no pong after input \(index)")
                 probe.close()
             }
         }

@@ -14,7 +14,7 @@ struct ProcessModelTests {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
-            usleep(20_000)   // polling an observed condition (/proc), bounded by the deadline
+            usleep(20_000)  // polling an observed condition (/proc), bounded by the deadline
         }
         return condition()
     }
@@ -39,17 +39,19 @@ struct ProcessModelTests {
         #expect(Self.children(of: pid).isEmpty)
     }
 
-    @Test("prefork models: a worker killed with SIGKILL is replaced, and the others keep serving",
-          arguments: [ServerModel.prefork, .preforkEventLoop])
+    @Test(
+        "prefork models: a worker killed with SIGKILL is replaced, and the others keep serving",
+        arguments: [ServerModel.prefork, .preforkEventLoop])
     func workerReplaced(model: ServerModel) throws {
         let server = try ServerProcess(model: model, ["--workers", "3"])
         #expect(Self.waitUntil(3) { Self.children(of: server.pid).count == 3 })
         let victim = Self.children(of: server.pid)[0].pid
         kill(victim, SIGKILL)
-        #expect(Self.waitUntil(3) {
-            let now = Self.children(of: server.pid)
-            return now.count == 3 && !now.contains { $0.pid == victim } && !now.contains { $0.state == "Z" }
-        }, "\(Self.children(of: server.pid))")
+        #expect(
+            Self.waitUntil(3) {
+                let now = Self.children(of: server.pid)
+                return now.count == 3 && !now.contains { $0.pid == victim } && !now.contains { $0.state == "Z" }
+            }, "\(Self.children(of: server.pid))")
         for index in 0..<10 {
             let connection = try server.connect()
             try connection.send(Request(method: "ping", params: .number(JSONNumber(index))))

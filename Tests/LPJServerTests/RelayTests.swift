@@ -35,11 +35,14 @@ struct RelayTests {
         #expect(upstream.stop() == 0)
     }
 
-    @Test("an upstream that never answers gets `timeout` after timeout_ms; a refused one `upstream-error` (ext.relay)",
-          arguments: ServerModel.allCases)
+    @Test(
+        "an upstream that never answers gets `timeout` after timeout_ms; a refused one `upstream-error` (ext.relay)",
+        arguments: ServerModel.allCases)
     func hungAndRefusedUpstreams(model: ServerModel) throws {
         let hung = try HungUpstream()
-        let refusedPort = try { let socket = try Socket.listen(host: "127.0.0.1", port: 0); defer { socket.close() }; return socket.localPort }()
+        let refusedPort = try {
+            let socket = try Socket.listen(host: "127.0.0.1", port: 0); defer { socket.close() }; return socket.localPort
+        }()
         let server = try ServerProcess(model: model)
         let connection = try server.connect()
         let start = Date()
@@ -53,8 +56,9 @@ struct RelayTests {
         #expect(server.stop() == 0)
     }
 
-    @Test("a chain: the client asks A, A asks B, B asks C; the reply comes back through both hops",
-          arguments: ServerModel.allCases)
+    @Test(
+        "a chain: the client asks A, A asks B, B asks C; the reply comes back through both hops",
+        arguments: ServerModel.allCases)
     func chains(model: ServerModel) throws {
         let c = try ServerProcess(model: .eventLoop)
         let b = try ServerProcess(model: .coroutine)

@@ -19,7 +19,8 @@ struct ReliabilityTests {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             // Established (state 01) only: a closed connection of another test may have had the same ports.
             guard fields.count > 9, fields[1].hasSuffix(hexPort(serverPort)), fields[2].hasSuffix(hexPort(port)),
-                  fields[3] == "01", fields[9] != "0" else { return nil }
+                fields[3] == "01", fields[9] != "0"
+            else { return nil }
             return String(fields[9])
         }.first
         guard let inode else { return nil }
@@ -35,8 +36,9 @@ struct ReliabilityTests {
         return try connection.read(count: 1, timeoutMilliseconds: 2_000).responses.first == Response(out: "pong", result: .number(JSONNumber(value)))
     }
 
-    @Test("a worker killed with SIGKILL takes only its own connections; the others see nothing",
-          arguments: [ServerModel.prefork, .preforkEventLoop])
+    @Test(
+        "a worker killed with SIGKILL takes only its own connections; the others see nothing",
+        arguments: [ServerModel.prefork, .preforkEventLoop])
     func killedWorker(model: ServerModel) throws {
         let server = try ServerProcess(model: model, ["--workers", "3"])
         #expect(ProcessModelTests.waitUntil(3) { ProcessModelTests.children(of: server.pid).count == 3 })
@@ -77,8 +79,9 @@ struct ReliabilityTests {
         #expect(server.stop() == 0, "\(model)")
     }
 
-    @Test("SIGTERM under load: every request written before the signal is answered, then the connection closes",
-          arguments: ServerModel.allCases)
+    @Test(
+        "SIGTERM under load: every request written before the signal is answered, then the connection closes",
+        arguments: ServerModel.allCases)
     func sigtermUnderLoad(model: ServerModel) throws {
         let server = try ServerProcess(model: model, ["--workers", "4"])
         // One connection per worker or thread that can serve it at once: `blocking` serves one at a time.
@@ -86,26 +89,33 @@ struct ReliabilityTests {
         let perConnection = 400
         let connections = try (0..<count).map { _ in try server.connect() }
         for (index, connection) in connections.enumerated() {
-            let frames = (0..<perConnection).flatMap { FrameEncoder(byteOrder: .little).frame(Request(method: "ping", params: .number(JSONNumber(index * perConnection + $0))).body()) }
+            let frames = (0..<perConnection).flatMap {
+                FrameEncoder(byteOrder: .little).frame(Request(method: "ping", params: .number(JSONNumber(index * perConnection + $0))).body())
+            }
             try connection.send(frames)
         }
         // The signal comes once the server has read every request (an event, not a pause): under load a
         // pause could end before a worker even accepted its connection.
         for connection in connections {
-            #expect(ServerReadWatch.waitUntilRead(connection.socket, serverPort: server.port, timeoutMilliseconds: 10_000), "\(model): the requests were never read")
+            #expect(
+                ServerReadWatch.waitUntilRead(connection.socket, serverPort: server.port, timeoutMilliseconds: 10_000), "\(model): the requests were never read"
+            )
         }
         kill(server.pid, SIGTERM)
         for (index, connection) in connections.enumerated() {
             let reply = try connection.read(timeoutMilliseconds: 10_000)
             let values = reply.responses.map { $0.result.numberValue?.doubleValue ?? -1 }
-            #expect(values == (0..<perConnection).map { Double(index * perConnection + $0) }, "\(model): connection \(index) got \(values.count) of \(perConnection)")
+            #expect(
+                values == (0..<perConnection).map { Double(index * perConnection + $0) },
+                "\(model): connection \(index) got \(values.count) of \(perConnection)")
             #expect(reply.closed, "\(model): connection \(index) closes after its last response")
         }
         #expect(server.stop() == 0)
     }
 
-    @Test("over --max-connections, a new connection is closed at once and the others keep working (sec.connection-limit)",
-          arguments: [ServerModel.threaded, .forking, .eventLoop, .coroutine])
+    @Test(
+        "over --max-connections, a new connection is closed at once and the others keep working (sec.connection-limit)",
+        arguments: [ServerModel.threaded, .forking, .eventLoop, .coroutine])
     func connectionLimit(model: ServerModel) throws {
         let server = try ServerProcess(model: model, ["--max-connections", "3"])
         let served = try (0..<3).map { _ in try server.connect() }

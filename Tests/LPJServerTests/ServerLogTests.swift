@@ -26,7 +26,8 @@ struct ServerLogTests {
                 text += String(decoding: chunk, as: UTF8.self)
             }
             guard let range = text.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression),
-                  let port = Int(text[range].split(separator: ":")[1]) else {
+                let port = Int(text[range].split(separator: ":")[1])
+            else {
                 process.terminate()
                 throw SpawnFailed(text: text)
             }
@@ -79,10 +80,12 @@ struct ServerLogTests {
         let peer = "peer=127.0.0.1:\(connection.socket.localPort)"
         let log = server.errorLines(containing: ["protocol error", "rule=", peer])
         let line = log.split(separator: "\n").first { $0.contains("protocol error") && $0.contains(peer) }.map(String.init) ?? ""
-        #expect(line.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z debug lpj\.serve: "#, options: .regularExpression) != nil,
-                "\(model): \(log)")
-        #expect(line.contains("answered error invalid-json") && line.contains("rule=body.") && line.contains("offset="),
-                "\(model): \(log)")
+        #expect(
+            line.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z debug lpj\.serve: "#, options: .regularExpression) != nil,
+            "\(model): \(log)")
+        #expect(
+            line.contains("answered error invalid-json") && line.contains("rule=body.") && line.contains("offset="),
+            "\(model): \(log)")
         #expect(line.contains("model=\(model.rawValue)") && line.contains("pid="), "\(model): \(log)")
         connection.close()
         #expect(server.stop() == 0)

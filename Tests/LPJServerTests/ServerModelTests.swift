@@ -19,8 +19,9 @@ struct ServerModelTests {
         for (response, expectation) in zip(reply.responses, expected) {
             switch expectation {
             case .response(let wanted):
-                #expect(response.out == wanted.out && response.result.isSameValue(as: wanted.result),
-                        "\(model) \(id): \(wanted.result.firstDifference(from: response.result) ?? "out \(response.out)")")
+                #expect(
+                    response.out == wanted.out && response.result.isSameValue(as: wanted.result),
+                    "\(model) \(id): \(wanted.result.firstDifference(from: response.result) ?? "out \(response.out)")")
             case .error(let code, _):
                 #expect(response.errorResult?.code == code.rawValue, "\(model) \(id): expected error \(code), got \(response.out)")
             }
@@ -37,8 +38,12 @@ struct ServerModelTests {
         let groups = Dictionary(grouping: try Self.fixtures.get()) { "\($0.definition.receiverByteOrder.rawValue) \($0.definition.receiverLimit)" }
         for (_, fixtures) in groups {
             let definition = fixtures[0].definition
-            let server = try ServerProcess(model: model, ["--byte-order", definition.receiverByteOrder.rawValue,
-                                                          "--max-frame", "\(definition.receiverLimit)"])
+            let server = try ServerProcess(
+                model: model,
+                [
+                    "--byte-order", definition.receiverByteOrder.rawValue,
+                    "--max-frame", "\(definition.receiverLimit)",
+                ])
             for fixture in fixtures {
                 // The server answers in the order of the requests (order.same-both-directions).
                 let answerOrder = fixture.definition.receiverByteOrder.fixedOrder ?? fixture.definition.byteOrder.decodingOrder
@@ -52,8 +57,9 @@ struct ServerModelTests {
         }
     }
 
-    @Test("500 pipelined requests in one write are answered once each, in order (conn.pipelining, conn.in-order)",
-          arguments: ServerModel.allCases)
+    @Test(
+        "500 pipelined requests in one write are answered once each, in order (conn.pipelining, conn.in-order)",
+        arguments: ServerModel.allCases)
     func pipelining(model: ServerModel) throws {
         let server = try ServerProcess(model: model)
         let connection = try server.connect()
@@ -63,8 +69,9 @@ struct ServerModelTests {
         #expect(server.stop() == 0)
     }
 
-    @Test("a request split at every offset of its prefix and at the prefix/body boundary (frame.reads-are-partial)",
-          arguments: Self.modelsOutsideTheEngineTests)
+    @Test(
+        "a request split at every offset of its prefix and at the prefix/body boundary (frame.reads-are-partial)",
+        arguments: Self.modelsOutsideTheEngineTests)
     func splits(model: ServerModel) throws {
         let server = try ServerProcess(model: model)
         let frame = FrameEncoder().frame(Request(method: "ping", params: "split").body())
@@ -79,8 +86,9 @@ struct ServerModelTests {
         #expect(server.stop() == 0)
     }
 
-    @Test("bodies up to the limit are answered; one octet over is refused and closed (frame.oversize-close)",
-          arguments: Self.modelsOutsideTheEngineTests)
+    @Test(
+        "bodies up to the limit are answered; one octet over is refused and closed (frame.oversize-close)",
+        arguments: Self.modelsOutsideTheEngineTests)
     func limits(model: ServerModel) throws {
         let server = try ServerProcess(model: model, ["--max-frame", "100000"])
         let overhead = Request(method: "ping", params: "").body().count
@@ -113,8 +121,9 @@ struct ServerModelTests {
         #expect(server.stop() == 0)
     }
 
-    @Test("a stalled connection and a hostile one do not change what another connection gets (conn.isolation)",
-          arguments: ServerModel.allCases.filter(\.isConcurrent))
+    @Test(
+        "a stalled connection and a hostile one do not change what another connection gets (conn.isolation)",
+        arguments: ServerModel.allCases.filter(\.isConcurrent))
     func isolation(model: ServerModel) throws {
         let server = try ServerProcess(model: model, ["--workers", "3"])
         let stalled = try server.connect()

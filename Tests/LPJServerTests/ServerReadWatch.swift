@@ -14,7 +14,7 @@ enum ServerReadWatch {
         let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1_000)
         while Date() < deadline {
             if unsent(socket) == 0, unread(serverPort: serverPort, clientPort: clientPort) == 0 { return true }
-            usleep(1_000)   // polling an observed condition, bounded by the deadline
+            usleep(1_000)  // polling an observed condition, bounded by the deadline
         }
         return false
     }
@@ -25,7 +25,7 @@ enum ServerReadWatch {
         let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1_000)
         while Date() < deadline {
             if condition() { return true }
-            usleep(1_000)   // polling an observed condition, bounded by the deadline
+            usleep(1_000)  // polling an observed condition, bounded by the deadline
         }
         return condition()
     }
@@ -60,7 +60,8 @@ enum ServerReadWatch {
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
                 guard fields.count > 4, port(of: fields[1]) == serverPort, port(of: fields[2]) == clientPort,
-                      let queues = fields[4].split(separator: ":").last, let unread = Int(queues, radix: 16) else { continue }
+                    let queues = fields[4].split(separator: ":").last, let unread = Int(queues, radix: 16)
+                else { continue }
                 return unread
             }
         }

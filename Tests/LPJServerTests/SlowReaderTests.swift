@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import LPJServer
 import LPJSockets
 import LPJWire
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `sec.slow-reader` in every model: a client that never reads is reset once the server's writes have made
 /// no progress for `--slow-reader-ms`, and `lpj.describe` states that bound; a client that reads slowly
@@ -61,7 +62,8 @@ struct SlowReaderTests {
         // 16 pongs of about 1 MB: each takes far longer than the bound to drain at the reading rate below.
         let count = 16
         let frames = (0..<count).map { index in
-            FrameEncoder(byteOrder: .little).frame(Request(method: "ping", params: .string(String(format: "%02d:", index) + String(repeating: "s", count: 999_000))).body())
+            FrameEncoder(byteOrder: .little).frame(
+                Request(method: "ping", params: .string(String(format: "%02d:", index) + String(repeating: "s", count: 999_000))).body())
         }
         let socket = connection.socket
         let writer = Thread {
@@ -73,7 +75,7 @@ struct SlowReaderTests {
         let slowEnd = ContinuousClock.now + .milliseconds(3_500)
         var slowOctets = 0
         while ContinuousClock.now < slowEnd {
-            usleep(50_000)   // the reading rate under test (pacing, not synchronisation)
+            usleep(50_000)  // the reading rate under test (pacing, not synchronisation)
             guard try socket.waitUntilReadable(timeoutMilliseconds: 0) else { continue }
             let before = connection.buffer.readableBytes
             let read = try? socket.read(into: &connection.buffer, maximum: 32_768, nonBlocking: true)

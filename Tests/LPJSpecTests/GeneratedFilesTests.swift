@@ -35,7 +35,8 @@ struct GeneratedFilesTests {
             #expect(!problem.contains(target.text))
         }
         let json = try #require(GeneratedSpecFiles.render(requirements).first)
-        let header = try #require(GeneratedSpecFiles.staleness(of: json.path, committed: json.text.replacingFirst("lpj/1", with: "lpj/2"), generated: json.text))
+        let header = try #require(
+            GeneratedSpecFiles.staleness(of: json.path, committed: json.text.replacingFirst("lpj/1", with: "lpj/2"), generated: json.text))
         #expect(header.contains("outside the requirements"), "\(header)")
     }
 

@@ -59,14 +59,16 @@ struct SpecInventoryParserTests {
         #expect(alloc.observability == "not observable (memory cannot be seen)")
     }
 
-    @Test("a malformed item is refused with its line", arguments: [
-        "- `frame.prefix-size.x` MUST · everyone · wire — A sender MUST.",
-        "- `frame.prefix-size.x` MUST · both · visible — A sender MUST.",
-        "- `frame.prefix-size.x` MUST · both · not observable (a (nested) reason) — A sender MUST.",
-        "- `frame.prefix-size.x` MUST · both · wire —",
-        "- `frame.prefix-size.x` MUST both wire — A sender MUST.",
-        "- `Frame.Prefix-size.x` MUST · both · wire — A sender MUST.",
-    ])
+    @Test(
+        "a malformed item is refused with its line",
+        arguments: [
+            "- `frame.prefix-size.x` MUST · everyone · wire — A sender MUST.",
+            "- `frame.prefix-size.x` MUST · both · visible — A sender MUST.",
+            "- `frame.prefix-size.x` MUST · both · not observable (a (nested) reason) — A sender MUST.",
+            "- `frame.prefix-size.x` MUST · both · wire —",
+            "- `frame.prefix-size.x` MUST both wire — A sender MUST.",
+            "- `Frame.Prefix-size.x` MUST · both · wire — A sender MUST.",
+        ])
     func badSyntax(line: String) {
         let text = Self.sample + line + "\n"
         #expect(Self.failure(text) == .badItemSyntax(line: Self.nextLine, found: line))
@@ -103,10 +105,12 @@ struct SpecInventoryParserTests {
     @Test("an item outside any rule, a rule without items, a bad rule heading, a missing keyword, an open code block")
     func otherMistakes() {
         #expect(Self.failure("### 2 Framing\n\n- `frame.x.y` MUST · both · wire — MUST.\n") == .itemOutsideRule(line: 3, id: "frame.x.y"))
-        #expect(Self.failure(Self.sample + "#### `frame.body-follows` — MUST\n\nNo items.\n") == .ruleWithoutItems(line: Self.nextLine, rule: "frame.body-follows"))
+        #expect(
+            Self.failure(Self.sample + "#### `frame.body-follows` — MUST\n\nNo items.\n") == .ruleWithoutItems(line: Self.nextLine, rule: "frame.body-follows"))
         #expect(Self.failure(Self.sample + "#### frame.body-follows — MUST\n") == .badRuleHeading(line: Self.nextLine, found: "#### frame.body-follows — MUST"))
-        #expect(Self.failure(Self.sample + "- `frame.prefix-size.quiet` SHOULD · both · wire — A sender MUST.\n")
-            == .keywordMissing(line: Self.nextLine, id: "frame.prefix-size.quiet", level: "SHOULD"))
+        #expect(
+            Self.failure(Self.sample + "- `frame.prefix-size.quiet` SHOULD · both · wire — A sender MUST.\n")
+                == .keywordMissing(line: Self.nextLine, id: "frame.prefix-size.quiet", level: "SHOULD"))
         #expect(Self.failure(Self.sample + "```\nnever closed\n") == .unclosedCodeBlock(line: Self.nextLine))
     }
 

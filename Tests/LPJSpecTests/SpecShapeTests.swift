@@ -63,8 +63,10 @@ struct SpecShapeTests {
     @Test("msg.describe has one item per member and per obligation")
     func describeIsSplit() throws {
         let ids = Set(try Self.requirements().filter { $0.rule == "msg.describe" }.map(\.id))
-        for name in ["protocol", "byte-order", "max-body", "max-depth", "methods", "no-reserved-methods", "ignores-params", "out",
-                     "choices-true"] {
+        for name in [
+            "protocol", "byte-order", "max-body", "max-depth", "methods", "no-reserved-methods", "ignores-params", "out",
+            "choices-true",
+        ] {
             #expect(ids.contains("msg.describe.\(name)"), "\(name)")
         }
     }

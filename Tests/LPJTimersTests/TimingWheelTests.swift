@@ -30,12 +30,15 @@ struct TimingWheelTests {
         #expect(wheel.span == hour)
     }
 
-    @Test("a timer fires on exactly its due tick, on either side of each wheel boundary",
-          arguments: [UInt64(0), 1, 18, 19, 20, 21, 1_199, 1_200, 1_201, 71_999, 72_000, 72_001])
+    @Test(
+        "a timer fires on exactly its due tick, on either side of each wheel boundary",
+        arguments: [UInt64(0), 1, 18, 19, 20, 21, 1_199, 1_200, 1_201, 71_999, 72_000, 72_001])
     func boundaries(start: UInt64) {
         var wheel = TimingWheel<Int>(startingAt: start)
-        let offsets: [UInt64] = [1, 2, 19, 20, 21, 39, 40, 41, 1_199, 1_200, 1_201, 1_219, 1_220, 2_400,
-                                 71_999, 72_000, 72_001, 73_219, 144_000]
+        let offsets: [UInt64] = [
+            1, 2, 19, 20, 21, 39, 40, 41, 1_199, 1_200, 1_201, 1_219, 1_220, 2_400,
+            71_999, 72_000, 72_001, 73_219, 144_000,
+        ]
         for (element, offset) in offsets.enumerated() { wheel.schedule(element, at: start + offset) }
         let fired = firingTicks(&wheel, until: start + 144_001)
         for (element, offset) in offsets.enumerated() {
@@ -75,11 +78,11 @@ struct TimingWheelTests {
     func sameTickOrder() {
         var wheel = TimingWheel<Int>()
         let due = 3 * minute + 40
-        wheel.schedule(0, at: due)                     // from tick 0: waits in the minute wheel
+        wheel.schedule(0, at: due)  // from tick 0: waits in the minute wheel
         #expect(wheel.advance(to: 3 * minute + 1).isEmpty)
-        wheel.schedule(1, at: due)                     // same minute: the second wheel
+        wheel.schedule(1, at: due)  // same minute: the second wheel
         #expect(wheel.advance(to: 3 * minute + 21).isEmpty)
-        wheel.schedule(2, at: due)                     // same second: the tick wheel
+        wheel.schedule(2, at: due)  // same second: the tick wheel
         #expect(wheel.advance(to: due) == [0, 1, 2])
     }
 
@@ -111,7 +114,7 @@ struct TimingWheelTests {
         let first = wheel.schedule(1, at: 2)
         #expect(wheel.advance(to: 2) == [1])
         #expect(wheel.cancel(first) == nil)
-        let second = wheel.schedule(2, at: 4)          // reuses the first timer's node
+        let second = wheel.schedule(2, at: 4)  // reuses the first timer's node
         #expect(wheel.cancel(first) == nil)
         #expect(wheel.isScheduled(second))
         #expect(wheel.cancel(second) == 2)
@@ -124,7 +127,7 @@ struct TimingWheelTests {
         var wheel = TimingWheel<Int>()
         let timer = wheel.schedule(1, at: 2 * minute + 5)
         wheel.schedule(2, at: 2 * minute + 6)
-        #expect(wheel.advance(to: 2 * minute).isEmpty)   // both now in the tick wheel
+        #expect(wheel.advance(to: 2 * minute).isEmpty)  // both now in the tick wheel
         #expect(wheel.cancel(timer) == 1)
         #expect(wheel.advance(to: 3 * minute) == [2])
     }
@@ -137,7 +140,7 @@ struct TimingWheelTests {
         #expect(wheel.nextInterestingTick == 7)
         wheel.schedule(2, at: 3 * minute)
         _ = wheel.advance(to: 7)
-        #expect(wheel.nextInterestingTick == second)     // the next cascade
+        #expect(wheel.nextInterestingTick == second)  // the next cascade
         var tick: UInt64 = 7
         var fired: [Int] = []
         while let next = wheel.nextInterestingTick {
@@ -152,7 +155,7 @@ struct TimingWheelTests {
     func agreesWithReference(seed: UInt64) {
         var generator = SplitMix64(seed: seed)
         var wheel = TimingWheel<Int>(startingAt: UInt64.random(in: 0..<(2 * hour), using: &generator))
-        var expected: [Int: UInt64] = [:]     // element → due tick
+        var expected: [Int: UInt64] = [:]  // element → due tick
         var handles: [Int: TimingWheel<Int>.Timer] = [:]
         for element in 0..<3_000 {
             let reach = [second, minute, hour, 3 * hour].randomElement(using: &generator)!
@@ -171,8 +174,9 @@ struct TimingWheelTests {
             let target = before + UInt64.random(in: 0...(second * 3), using: &generator)
             for element in wheel.advance(to: target) {
                 // Fired on this advance: due after the previous one and no later than this one.
-                #expect(expected[element].map { $0 > before && $0 <= target } ?? false,
-                        "element \(element) fired outside (\(before), \(target)]")
+                #expect(
+                    expected[element].map { $0 > before && $0 <= target } ?? false,
+                    "element \(element) fired outside (\(before), \(target)]")
                 expected[element] = nil
             }
             #expect(!expected.values.contains { $0 <= target }, "a timer due by tick \(target) did not fire")

@@ -8,9 +8,10 @@ import Testing
 struct FrameDecoderTests {
     /// The legacy CPython 2.7 ping, 37 octets of body.
     static let legacyBody = Array(#"{"params": "ireader 0", "in": "ping"}"#.utf8)
-    static let legacyFrame: [UInt8] = [
-        0x25, 0x00, 0x00, 0x00,  // length 37, little-endian
-    ] + legacyBody
+    static let legacyFrame: [UInt8] =
+        [
+            0x25, 0x00, 0x00, 0x00,  // length 37, little-endian
+        ] + legacyBody
 
     /// Every frame of `stream`, fed in the pieces `splits` cut it into, plus what EOF does.
     static func decodeAll(_ pieces: [[UInt8]], configuration: FrameConfiguration = .init()) throws -> [[UInt8]] {
@@ -109,8 +110,9 @@ struct FrameDecoderTests {
         ([0x01, 0x00, 0x00, 0x80], 1 << 31),
     ]
 
-    @Test("hostile lengths are refused from the prefix alone, with nothing allocated for the claim (frame.limit-before-allocation)",
-          arguments: hostilePrefixes)
+    @Test(
+        "hostile lengths are refused from the prefix alone, with nothing allocated for the claim (frame.limit-before-allocation)",
+        arguments: hostilePrefixes)
     func hostileLength(prefix: [UInt8], limit: Int) throws {
         let claimed = Int(ByteOrder.little.value(prefix[0], prefix[1], prefix[2], prefix[3]))
         let peakBefore = try #require(MappedMemoryPeak.octets())
@@ -213,15 +215,17 @@ struct ByteOrderDetectionTests {
         var testDescription: String { prefix.map { String($0, radix: 16) }.joined(separator: " ") }
     }
 
-    @Test("order.auto-algorithm, case by case", arguments: [
-        Case(prefix: [0x25, 0x00, 0x00, 0x00], order: .little, ambiguous: false),  // 37 little; big reading 620 M
-        Case(prefix: [0x00, 0x00, 0x00, 0x25], order: .big, ambiguous: false),     // 37 big
-        Case(prefix: [0x00, 0x00, 0x00, 0x00], order: .little, ambiguous: false),  // readings agree
-        Case(prefix: [0x01, 0x00, 0x00, 0x01], order: .little, ambiguous: false),  // agree, and over the limit
-        Case(prefix: [0x00, 0x00, 0x01, 0x00], order: .little, ambiguous: true),   // 65,536 little or 256 big
-        Case(prefix: [0x00, 0x01, 0x00, 0x00], order: .little, ambiguous: true),   // 256 little or 65,536 big
-        Case(prefix: [0xff, 0xff, 0xff, 0x7f], order: .little, ambiguous: false),  // over the limit both ways
-    ])
+    @Test(
+        "order.auto-algorithm, case by case",
+        arguments: [
+            Case(prefix: [0x25, 0x00, 0x00, 0x00], order: .little, ambiguous: false),  // 37 little; big reading 620 M
+            Case(prefix: [0x00, 0x00, 0x00, 0x25], order: .big, ambiguous: false),  // 37 big
+            Case(prefix: [0x00, 0x00, 0x00, 0x00], order: .little, ambiguous: false),  // readings agree
+            Case(prefix: [0x01, 0x00, 0x00, 0x01], order: .little, ambiguous: false),  // agree, and over the limit
+            Case(prefix: [0x00, 0x00, 0x01, 0x00], order: .little, ambiguous: true),  // 65,536 little or 256 big
+            Case(prefix: [0x00, 0x01, 0x00, 0x00], order: .little, ambiguous: true),  // 256 little or 65,536 big
+            Case(prefix: [0xff, 0xff, 0xff, 0x7f], order: .little, ambiguous: false),  // over the limit both ways
+        ])
     func detect(_ testCase: Case) {
         let p = testCase.prefix
         let detection = ByteOrderDetection.detect(p[0], p[1], p[2], p[3], limit: FrameConfiguration.defaultMaxBodyLength)
@@ -237,13 +241,13 @@ struct ByteOrderDetectionTests {
             var p = (0..<4).map { UInt8(truncatingIfNeeded: bits >> UInt64($0 * 8)) }
             if bits & 0x1_0000_0000 != 0 { p[0] = 0; p[3] = 0 }
             let detection = ByteOrderDetection.detect(p[0], p[1], p[2], p[3], limit: FrameConfiguration.defaultMaxBodyLength)
-            let little = ByteOrder.little.value(p[0], p[1], p[2], p[3]), big = ByteOrder.big.value(p[0], p[1], p[2], p[3])
+            let little = ByteOrder.little.value(p[0], p[1], p[2], p[3])
+            let big = ByteOrder.big.value(p[0], p[1], p[2], p[3])
             let shape = p[0] == 0 && p[3] == 0 && little != big && little <= 1_048_576 && big <= 1_048_576
             #expect(detection.isAmbiguous == shape, "\(p)")
         }
     }
 }
-
 
 @Suite("conn.isolation at the codec")
 struct DecoderIsolationTests {

@@ -21,34 +21,36 @@ struct JSONParserTests {
         }
     }
 
-    @Test("each rejection names its code, rule and byte offset", arguments: [
-        Rejection(#"{"in":"ping","params":[1,]}"#, .invalidJSON, "body.json-text", at: 25),
-        Rejection(#"{"in":"ping","params":1} {}"#, .invalidJSON, "body.json-text", at: 25),
-        Rejection(#"{'in':1}"#, .invalidJSON, "body.json-text", at: 1),
-        Rejection(#"[01]"#, .invalidJSON, "body.json-text", at: 2),
-        Rejection(#"[1.]"#, .invalidJSON, "body.json-text", at: 3),
-        Rejection(#"[1e]"#, .invalidJSON, "body.json-text", at: 3),
-        Rejection("[\"a\tb\"]", .invalidJSON, "body.json-text", at: 3),
-        Rejection(#"["\x"]"#, .invalidJSON, "body.json-text", at: 2),
-        Rejection(#"["\u12G4"]"#, .invalidJSON, "body.json-text", at: 6),
-        Rejection(#"["abc"#, .invalidJSON, "body.json-text", at: 5),
-        Rejection(#"["\"#, .invalidJSON, "body.json-text", at: 3),
-        Rejection("", .invalidJSON, "body.json-text", at: 0),
-        Rejection("   ", .invalidJSON, "body.json-text", at: 3),
-        Rejection("\u{feff}{}", .invalidJSON, "body.no-bom", at: 0),
-        Rejection(#"[NaN]"#, .invalidJSON, "body.no-nonfinite", at: 1),
-        Rejection(#"[Infinity]"#, .invalidJSON, "body.no-nonfinite", at: 1),
-        Rejection(#"[-Infinity]"#, .invalidJSON, "body.no-nonfinite", at: 1),
-        Rejection(#"["\ud83d"]"#, .invalidJSON, "body.no-lone-surrogates", at: 2),
-        Rejection(#"["\ude00"]"#, .invalidJSON, "body.no-lone-surrogates", at: 2),
-        Rejection(#"["\ud83d\u0041"]"#, .invalidJSON, "body.no-lone-surrogates", at: 2),
-        Rejection([0x5b, 0x22, 0xe9, 0x22, 0x5d], .invalidUTF8, "body.utf8", at: 2),          // ["é"] in ISO-8859-1
-        Rejection([0x5b, 0x22, 0xc0, 0xaf, 0x22, 0x5d], .invalidUTF8, "body.utf8", at: 2),    // overlong '/'
-        Rejection([0x5b, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x5d], .invalidUTF8, "body.utf8", at: 2), // encoded surrogate
-        Rejection([0x5b, 0x22, 0xf4, 0x90, 0x80, 0x80, 0x22, 0x5d], .invalidUTF8, "body.utf8", at: 2), // above U+10FFFF
-        Rejection([0x5b, 0x22, 0xe2, 0x82, 0x22, 0x5d], .invalidUTF8, "body.utf8", at: 2),    // truncated sequence
-        Rejection([0x5b, 0xff, 0x5d], .invalidUTF8, "body.utf8", at: 1),                      // outside a string
-    ])
+    @Test(
+        "each rejection names its code, rule and byte offset",
+        arguments: [
+            Rejection(#"{"in":"ping","params":[1,]}"#, .invalidJSON, "body.json-text", at: 25),
+            Rejection(#"{"in":"ping","params":1} {}"#, .invalidJSON, "body.json-text", at: 25),
+            Rejection(#"{'in':1}"#, .invalidJSON, "body.json-text", at: 1),
+            Rejection(#"[01]"#, .invalidJSON, "body.json-text", at: 2),
+            Rejection(#"[1.]"#, .invalidJSON, "body.json-text", at: 3),
+            Rejection(#"[1e]"#, .invalidJSON, "body.json-text", at: 3),
+            Rejection("[\"a\tb\"]", .invalidJSON, "body.json-text", at: 3),
+            Rejection(#"["\x"]"#, .invalidJSON, "body.json-text", at: 2),
+            Rejection(#"["\u12G4"]"#, .invalidJSON, "body.json-text", at: 6),
+            Rejection(#"["abc"#, .invalidJSON, "body.json-text", at: 5),
+            Rejection(#"["\"#, .invalidJSON, "body.json-text", at: 3),
+            Rejection("", .invalidJSON, "body.json-text", at: 0),
+            Rejection("   ", .invalidJSON, "body.json-text", at: 3),
+            Rejection("\u{feff}{}", .invalidJSON, "body.no-bom", at: 0),
+            Rejection(#"[NaN]"#, .invalidJSON, "body.no-nonfinite", at: 1),
+            Rejection(#"[Infinity]"#, .invalidJSON, "body.no-nonfinite", at: 1),
+            Rejection(#"[-Infinity]"#, .invalidJSON, "body.no-nonfinite", at: 1),
+            Rejection(#"["\ud83d"]"#, .invalidJSON, "body.no-lone-surrogates", at: 2),
+            Rejection(#"["\ude00"]"#, .invalidJSON, "body.no-lone-surrogates", at: 2),
+            Rejection(#"["\ud83d\u0041"]"#, .invalidJSON, "body.no-lone-surrogates", at: 2),
+            Rejection([0x5b, 0x22, 0xe9, 0x22, 0x5d], .invalidUTF8, "body.utf8", at: 2),  // ["é"] in ISO-8859-1
+            Rejection([0x5b, 0x22, 0xc0, 0xaf, 0x22, 0x5d], .invalidUTF8, "body.utf8", at: 2),  // overlong '/'
+            Rejection([0x5b, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x5d], .invalidUTF8, "body.utf8", at: 2),  // encoded surrogate
+            Rejection([0x5b, 0x22, 0xf4, 0x90, 0x80, 0x80, 0x22, 0x5d], .invalidUTF8, "body.utf8", at: 2),  // above U+10FFFF
+            Rejection([0x5b, 0x22, 0xe2, 0x82, 0x22, 0x5d], .invalidUTF8, "body.utf8", at: 2),  // truncated sequence
+            Rejection([0x5b, 0xff, 0x5d], .invalidUTF8, "body.utf8", at: 1),  // outside a string
+        ])
     func rejection(_ expected: Rejection) {
         #expect {
             try JSONParser.parse(expected.body)
@@ -70,8 +72,11 @@ struct JSONParserTests {
     func numbers() throws {
         let text = "[-0,1E400,123456789012345678901234567890,0.1000000000000000055511151231257827,-1.5e-10]"
         guard case .array(let items) = try JSONParser.parse(text) else { Issue.record("not an array"); return }
-        #expect(items.map { $0.numberValue?.text } == ["-0", "1E400", "123456789012345678901234567890",
-                                                       "0.1000000000000000055511151231257827", "-1.5e-10"])
+        #expect(
+            items.map { $0.numberValue?.text } == [
+                "-0", "1E400", "123456789012345678901234567890",
+                "0.1000000000000000055511151231257827", "-1.5e-10",
+            ])
     }
 
     @Test("objects keep every member in order, duplicates included (body.nested-duplicates)")

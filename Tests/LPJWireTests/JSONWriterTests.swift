@@ -7,15 +7,22 @@ struct JSONWriterTests {
     func legacyPython() {
         // Each expected text was produced by CPython 2.7.18's json.dumps with default arguments.
         let ping = Request(method: "ping", params: "ireader 0")
-        #expect(String(decoding: ping.body(style: .legacyPython, order: .cpython27), as: UTF8.self)
+        #expect(
+            String(decoding: ping.body(style: .legacyPython, order: .cpython27), as: UTF8.self)
                 == #"{"params": "ireader 0", "in": "ping"}"#)
         let unicode = Request(method: "ping", params: "h\u{e9}llo \u{1F600}")
-        #expect(String(decoding: unicode.body(style: .legacyPython, order: .cpython27), as: UTF8.self)
+        #expect(
+            String(decoding: unicode.body(style: .legacyPython, order: .cpython27), as: UTF8.self)
                 == #"{"params": "h\u00e9llo \ud83d\ude00", "in": "ping"}"#)
-        let pong = Response(out: "pong", result: [.number(JSONNumber(1.0)!), .number(JSONNumber(1e-05)!),
-                                                  .number(JSONNumber("12345678901234567890")!), .number(JSONNumber(0.1)!),
-                                                  .number(JSONNumber(1e300)!), ["a": 1]])
-        #expect(String(decoding: pong.body(style: .legacyPython, order: .cpython27), as: UTF8.self)
+        let pong = Response(
+            out: "pong",
+            result: [
+                .number(JSONNumber(1.0)!), .number(JSONNumber(1e-05)!),
+                .number(JSONNumber("12345678901234567890")!), .number(JSONNumber(0.1)!),
+                .number(JSONNumber(1e300)!), ["a": 1],
+            ])
+        #expect(
+            String(decoding: pong.body(style: .legacyPython, order: .cpython27), as: UTF8.self)
                 == #"{"result": [1.0, 1e-05, 12345678901234567890, 0.1, 1e+300, {"a": 1}], "out": "pong"}"#)
     }
 
@@ -39,8 +46,10 @@ struct JSONWriterTests {
     func roundTrip(style: JSONWriter.Style) throws {
         let value: JSONValue = [
             "in": "ping",
-            "params": [nil, true, false, 0, -1, .number(JSONNumber("1e400")!), "\u{0}\u{1f}é😀\u{2028}", [], [:],
-                       .object(JSONObject([.init("a", 1), .init("a", 2)]))],
+            "params": [
+                nil, true, false, 0, -1, .number(JSONNumber("1e400")!), "\u{0}\u{1f}é😀\u{2028}", [], [:],
+                .object(JSONObject([.init("a", 1), .init("a", 2)])),
+            ],
         ]
         #expect(try JSONParser.parse(JSONWriter.bytes(value, style: style)) == value)
     }

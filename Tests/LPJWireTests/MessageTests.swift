@@ -9,11 +9,13 @@ struct MessageTests {
         #expect(request == Request(method: "ping", params: [1]))
     }
 
-    @Test("malformed requests are invalid-request with the rule they break", arguments: [
-        (#"[1]"#, "body.object"), (#""ping""#, "body.object"), (#"{"params":1}"#, "msg.request"),
-        (#"{"in":"ping"}"#, "msg.request"), (#"{"in":null,"params":1}"#, "msg.request"),
-        (#"{"in":"ping","params":1,"params":2}"#, "msg.duplicate-members"),
-    ] as [(String, RuleID)])
+    @Test(
+        "malformed requests are invalid-request with the rule they break",
+        arguments: [
+            (#"[1]"#, "body.object"), (#""ping""#, "body.object"), (#"{"params":1}"#, "msg.request"),
+            (#"{"in":"ping"}"#, "msg.request"), (#"{"in":null,"params":1}"#, "msg.request"),
+            (#"{"in":"ping","params":1,"params":2}"#, "msg.duplicate-members"),
+        ] as [(String, RuleID)])
     func badRequest(_ body: String, _ rule: RuleID) {
         #expect {
             try Request(body: Array(body.utf8))
@@ -35,7 +37,8 @@ struct MessageTests {
     func errorResponse() throws {
         let error = WireError(.invalidJSON, rule: .bodyJSONText, "expected a value, found ']'", offset: 25)
         let body = Response(error: error).body()
-        #expect(String(decoding: body, as: UTF8.self)
+        #expect(
+            String(decoding: body, as: UTF8.self)
                 == #"{"out":"error","result":{"code":"invalid-json","message":"expected a value, found ']'","rule":"body.json-text","offset":25}}"#)
         let read = try Response(body: body)
         #expect(read.errorResult == ErrorResult(code: "invalid-json", message: "expected a value, found ']'", rule: "body.json-text", offset: 25))
@@ -49,10 +52,12 @@ struct MessageTests {
         #expect(WireError.Code(registered: "truncated-frame") == nil)
     }
 
-    @Test("malformed responses are invalid-response", arguments: [
-        #"{"out":"pong"}"#, #"{"result":1}"#, #"{"out":1,"result":1}"#, #"{"out":"error","result":"x"}"#,
-        #"{"out":"error","result":{"code":"invalid-json"}}"#, #"{"out":"a","out":"b","result":1}"#,
-    ])
+    @Test(
+        "malformed responses are invalid-response",
+        arguments: [
+            #"{"out":"pong"}"#, #"{"result":1}"#, #"{"out":1,"result":1}"#, #"{"out":"error","result":"x"}"#,
+            #"{"out":"error","result":{"code":"invalid-json"}}"#, #"{"out":"a","out":"b","result":1}"#,
+        ])
     func badResponse(_ body: String) {
         #expect {
             try Response(body: Array(body.utf8))

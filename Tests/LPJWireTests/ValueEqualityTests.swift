@@ -5,19 +5,23 @@ import Testing
 struct ValueEqualityTests {
     static func number(_ text: String) -> JSONNumber { JSONNumber(text)! }
 
-    @Test("numbers equal by mathematical value", arguments: [
-        ("1", "1.0"), ("1", "10e-1"), ("1", "1E0"), ("0", "-0"), ("0", "0e10"), ("-0.0", "0"), ("120", "1.2e2"),
-        ("0.001", "1e-3"), ("12345678901234567890", "1.2345678901234567890e19"), ("1e400", "10e399"),
-    ])
+    @Test(
+        "numbers equal by mathematical value",
+        arguments: [
+            ("1", "1.0"), ("1", "10e-1"), ("1", "1E0"), ("0", "-0"), ("0", "0e10"), ("-0.0", "0"), ("120", "1.2e2"),
+            ("0.001", "1e-3"), ("12345678901234567890", "1.2345678901234567890e19"), ("1e400", "10e399"),
+        ])
     func equalNumbers(_ pair: (String, String)) {
         #expect(Self.number(pair.0).isSameValue(as: Self.number(pair.1)))
         #expect(Self.number(pair.1).isSameValue(as: Self.number(pair.0)))
     }
 
-    @Test("numbers that differ, however slightly", arguments: [
-        ("1", "1.0000000000000000001"), ("9007199254740993", "9007199254740992"), ("1e400", "1e401"), ("-1", "1"),
-        ("0.1", "0.1000000000000000055511151231257827"), ("2", "20"),
-    ])
+    @Test(
+        "numbers that differ, however slightly",
+        arguments: [
+            ("1", "1.0000000000000000001"), ("9007199254740993", "9007199254740992"), ("1e400", "1e401"), ("-1", "1"),
+            ("0.1", "0.1000000000000000055511151231257827"), ("2", "20"),
+        ])
     func differentNumbers(_ pair: (String, String)) {
         #expect(!Self.number(pair.0).isSameValue(as: Self.number(pair.1)))
     }
@@ -36,7 +40,8 @@ struct ValueEqualityTests {
     func stringsAndObjects() throws {
         #expect(!JSONValue.string("\u{e9}").isSameValue(as: .string("e\u{301}")))
         #expect(JSONValue.string("\u{e9}").isSameValue(as: try JSONParser.parse(#""\u00e9""#)))
-        let a = try JSONParser.parse(#"{"x":1,"y":[1,2]}"#), b = try JSONParser.parse(#"{"y":[1.0,2e0],"x":1}"#)
+        let a = try JSONParser.parse(#"{"x":1,"y":[1,2]}"#)
+        let b = try JSONParser.parse(#"{"y":[1.0,2e0],"x":1}"#)
         #expect(a.isSameValue(as: b))
         #expect(!a.isSameValue(as: try JSONParser.parse(#"{"x":1,"y":[2,1]}"#)))
         #expect(a.firstDifference(from: try JSONParser.parse(#"{"x":1,"y":[1,3]}"#)) == "/y/1: expected 2, found 3")

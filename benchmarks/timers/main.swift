@@ -90,15 +90,18 @@ for count in options.counts {
     let dues = deadlines(count: count)
     for (name, run) in [("timing wheel", runWheel), ("binary heap", runHeap)] {
         let samples = (0..<options.runs).map { _ in run(dues) }
-        let phases = Phases(schedule: median(samples.map(\.schedule)), cancel: median(samples.map(\.cancel)),
-                            expire: median(samples.map(\.expire)))
+        let phases = Phases(
+            schedule: median(samples.map(\.schedule)), cancel: median(samples.map(\.cancel)),
+            expire: median(samples.map(\.expire)))
         rows.append((name, count, phases))
         FileHandle.standardError.write("\(name), \(count) timers: done\n".data(using: .utf8)!)
     }
 }
 if options.json {
     for row in rows {
-        print(#"{"structure":"\#(row.structure)","timers":\#(row.count),"ns_per_schedule":\#(Int(row.phases.schedule)),"ns_per_cancel":\#(Int(row.phases.cancel)),"ns_per_expire":\#(Int(row.phases.expire))}"#)
+        print(
+            #"{"structure":"\#(row.structure)","timers":\#(row.count),"ns_per_schedule":\#(Int(row.phases.schedule)),"ns_per_cancel":\#(Int(row.phases.cancel)),"ns_per_expire":\#(Int(row.phases.expire))}"#
+        )
     }
 } else {
     print("| structure | timers | schedule (ns/timer) | cancel (ns/timer) | expire (ns/timer) |")

@@ -1,8 +1,9 @@
+import CLPJSystem
+import LPJSockets
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CLPJSystem
-import LPJSockets
 
 /// `forking`: the parent accepts; each connection is served by a child process of its own.
 ///
@@ -18,8 +19,10 @@ enum ForkingModel: ServerModelRunner {
     static func run(listener: Socket, configuration: ServerConfiguration, shutdown: ShutdownSignal) {
         let parent = getpid()
         var children = Set<pid_t>()
-        while let socket = nextConnection(on: listener, shutdown: shutdown, alsoWatching: [shutdown.childExited],
-                                          afterWake: { reapExited(&children, shutdown: shutdown) }) {
+        while let socket = nextConnection(
+            on: listener, shutdown: shutdown, alsoWatching: [shutdown.childExited],
+            afterWake: { reapExited(&children, shutdown: shutdown) })
+        {
             guard children.count < configuration.maxConnections else {
                 refuse(socket, configuration: configuration)
                 continue

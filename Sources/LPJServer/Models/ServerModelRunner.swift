@@ -32,8 +32,10 @@ public struct ServerModelCapabilities: Sendable, Hashable {
     /// (a `relay` may call back into this same server without deadlock).
     public var runsMicroThreads: Bool
 
-    public init(isConcurrent: Bool, forks: Bool = false, usesWorkers: Bool = false, usesEventLoop: Bool = false,
-                runsMicroThreads: Bool = false) {
+    public init(
+        isConcurrent: Bool, forks: Bool = false, usesWorkers: Bool = false, usesEventLoop: Bool = false,
+        runsMicroThreads: Bool = false
+    ) {
         self.isConcurrent = isConcurrent
         self.forks = forks
         self.usesWorkers = usesWorkers
