@@ -13,14 +13,20 @@ import Glibc
 ///
 ///     poll(socket, stop) ─▶ recv ─▶ ServerConnection.receive ─▶ steps, one after another ─▶ send
 ///
-/// A `sleep` blocks this thread or process, as it would in the tutorial's servers. On a stop request the
-/// loop reads what the kernel already holds, answers every complete request, and closes.
+/// The responses to one read are gathered and leave in one `send`, as in the event-loop models and the
+/// baselines. A `sleep` blocks this thread or process, as it would in the tutorial's servers; what was
+/// gathered before it is sent first. On a stop request the loop reads what the kernel already holds,
+/// answers every complete request, and closes.
 struct BlockingConnection {
     let socket: Socket
     let configuration: ServerConfiguration
     let shutdown: ShutdownSignal
     private var connection: any ConnectionEngine
     private var buffer = ByteBuffer()
+    /// The frames of the responses to the current read, sent in one write (`flush`).
+    private var gathered = ByteBuffer()
+    /// Octets gathered past which they are written without waiting for the rest of the read.
+    private static let gatheredLimit = 65_536
     private let log: Logger
 
     init(socket: Socket, configuration: ServerConfiguration, shutdown: ShutdownSignal) {
@@ -77,36 +83,53 @@ struct BlockingConnection {
         return configuration.idleTimeoutMilliseconds ?? -1
     }
 
-    /// Carries out `steps` in order; `false` when the connection must close.
-    private func run(_ steps: [ServerConnection.Step]) throws -> Bool {
+    /// Carries out `steps` in order; `false` when the connection must close. The responses are gathered
+    /// and leave in one write: at the end of the steps, before a step that blocks (`sleep`, `relay`), so
+    /// that the answers before it are not held back, before closing, and whenever 64 KiB have gathered.
+    private mutating func run(_ steps: [ServerConnection.Step]) throws -> Bool {
         log.protocolErrors(in: steps, closing: connection.closingError)
         for step in steps {
             switch step {
             case .dispatch(.respond(let response)):
-                try send(response)
+                try gather(response)
             case .dispatch(.sleep(let milliseconds, let response)):
+                try flush()
                 sleepBlocking(milliseconds: milliseconds)
-                try send(response)
+                try gather(response)
             case .dispatch(.relay(let call)):
-                try send(BlockingRelay.call(call))
+                try flush()
+                try gather(BlockingRelay.call(call))
             case .dispatch(.close):
+                try flush()
                 return false
             case .finish(let response):
-                if let response { try send(response) }
+                if let response { try gather(response) }
+                try flush()
                 return false
             }
         }
+        try flush()
         return true
     }
 
-    private func send(_ response: Response) throws {
-        let frame = connection.frame(response)
+    /// Appends the frame of `response` to the responses waiting for the next write; under
+    /// `--fault split-writes`, writes its prefix and its body at once, in two writes.
+    private mutating func gather(_ response: Response) throws {
         if connection.splitsWrites {
+            let frame = connection.frame(response)
             try write(frame.getSlice(at: frame.readerIndex, length: 4)!)
             try write(frame.getSlice(at: frame.readerIndex + 4, length: frame.readableBytes - 4)!)
-        } else {
-            try write(frame)
+            return
         }
+        connection.appendFrame(response, to: &gathered)
+        if gathered.readableBytes >= Self.gatheredLimit { try flush() }
+    }
+
+    /// Writes the gathered responses in one write, and keeps the buffer for the next.
+    private mutating func flush() throws {
+        guard gathered.readableBytes > 0 else { return }
+        try write(gathered)
+        gathered.clear()
     }
 
     /// Writes `bytes`, waiting for the reader at most the slow-reader bound without progress
