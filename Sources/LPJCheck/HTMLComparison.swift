@@ -23,7 +23,7 @@ public enum HTMLComparison {
         let title =
             onlyDisagreements
             ? "lpj report: where the implementations disagree" : "lpj report: \(comparison.implementations.count) implementations side by side"
-        var html = "<h1>\(HTMLPage.escape(title))</h1>\n"
+        var html = "<h1>\(Markup.escape(title))</h1>\n"
         html +=
             "<nav>"
             + (onlyDisagreements
@@ -35,10 +35,10 @@ public enum HTMLComparison {
             let document = implementation.document
             let verdict = document.couldNotTest.map { "could not test: " + $0 } ?? (document.isConformant ? "conformant" : "NOT CONFORMANT")
             html +=
-                "<tr><td><a href=\"\(implementation.folder)/index.html\">\(HTMLPage.escape(implementation.name))</a></td>"
-                + "<td class=\"mono\">\(HTMLPage.escape(document.target))</td>"
+                "<tr><td><a href=\"\(implementation.folder)/index.html\">\(Markup.escape(implementation.name))</a></td>"
+                + "<td class=\"mono\">\(Markup.escape(document.target))</td>"
                 + HTMLPage.verdictCell(document.isConformant ? .passed : .failed, word: verdict)
-                + "<td>\(HTMLPage.escape(HTMLReport.countsLine(document)))</td></tr>\n"
+                + "<td>\(Markup.escape(HTMLReport.countsLine(document)))</td></tr>\n"
         }
         html += "</table>\n" + HTMLPage.legend + "\n"
         guard !rows.isEmpty else {
@@ -48,17 +48,17 @@ public enum HTMLComparison {
         let header =
             "<tr><th></th><th>case</th>"
             + comparison.implementations.map {
-                "<th><a href=\"\($0.folder)/index.html\">\(HTMLPage.escape($0.name))</a></th>"
+                "<th><a href=\"\($0.folder)/index.html\">\(Markup.escape($0.name))</a></th>"
             }.joined() + "</tr>\n"
         for (section, sectionRows) in CaseSection.grouped(rows, by: \.first) {
             html +=
-                "<h2>\(HTMLPage.escape(section.key))" + (section.title.isEmpty ? "" : " <span class=\"muted\">\(HTMLPage.escape(section.title))</span>")
+                "<h2>\(Markup.escape(section.key))" + (section.title.isEmpty ? "" : " <span class=\"muted\">\(Markup.escape(section.title))</span>")
                 + "</h2>\n"
             html += "<table class=\"matrix\">\n" + header
             for row in sectionRows {
                 html +=
                     "<tr\(row.differs ? " class=\"differs\"" : "")><td>\(row.differs ? "≠" : "")</td>"
-                    + "<td class=\"mono\" title=\"\(HTMLPage.escape(row.first.title))\">\(HTMLPage.escape(row.id))</td>"
+                    + "<td class=\"mono\" title=\"\(Markup.escape(row.first.title))\">\(Markup.escape(row.id))</td>"
                 for (implementation, result) in zip(comparison.implementations, row.results) {
                     guard let result else { html += "<td class=\"verdict v-absent\">absent</td>"; continue }
                     html += HTMLPage.verdictCell(result.shown, word: result.verdictWord, link: implementation.folder + "/" + HTMLPage.casePath(result.id))

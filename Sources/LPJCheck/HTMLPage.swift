@@ -17,27 +17,6 @@ public enum HTMLPage {
         }
     }
 
-    /// `text` safe inside an element or a quoted attribute: `& < > " '` as references, and control
-    /// characters other than tab and line feed as visible `\xNN` (they are not allowed in HTML text).
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
-                out += "\\x" + hexByte(UInt8(scalar.value))
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
     /// A name usable as a file name and in an `href` without escaping: letters, digits, `.`, `-` and `_`
     /// kept, anything else `_`; never empty, never starting with a dot.
     public static func fileName(_ name: String) -> String {
@@ -63,7 +42,7 @@ public enum HTMLPage {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escape(title))</title>
+        <title>\(Markup.escape(title))</title>
         <style>\(styleSheet)</style>
         </head>
         <body>
@@ -76,7 +55,7 @@ public enum HTMLPage {
 
     /// A table cell coloured by verdict that says the verdict in words too, optionally a link.
     static func verdictCell(_ shown: ShownVerdict, word: String, link: String? = nil) -> String {
-        let text = escape(word)
+        let text = Markup.escape(word)
         return "<td class=\"verdict v-\(shown.rawValue)\">" + (link.map { "<a href=\"\($0)\">\(text)</a>" } ?? text) + "</td>"
     }
 
@@ -90,7 +69,7 @@ public enum HTMLPage {
         ]
         return "<table class=\"legend\"><tr>"
             + meanings.map { shown, meaning in
-                "<td class=\"verdict v-\(shown.rawValue)\" title=\"\(escape(meaning))\">\(escape(shown.word))</td>"
+                "<td class=\"verdict v-\(shown.rawValue)\" title=\"\(Markup.escape(meaning))\">\(Markup.escape(shown.word))</td>"
             }.joined() + "</tr></table>"
     }
 

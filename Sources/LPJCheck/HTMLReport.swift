@@ -39,26 +39,26 @@ public enum HTMLReport {
 
     static func index(_ document: ReportDocument, parent: Parent?) -> String {
         var html = parent.map { "<nav><a href=\"\($0.index)\">← all implementations</a></nav>\n" } ?? ""
-        html += "<h1>lpj check: \(HTMLPage.escape(name(document, parent)))</h1>\n"
+        html += "<h1>lpj check: \(Markup.escape(name(document, parent)))</h1>\n"
         let conformant = document.isConformant
         html +=
             "<p class=\"summary\"><span class=\"badge verdict \(conformant ? "v-passed" : "v-failed")\">\(conformant ? "conformant" : "NOT CONFORMANT")</span> "
-            + HTMLPage.escape(countsLine(document)) + "</p>\n"
+            + Markup.escape(countsLine(document)) + "</p>\n"
         if let reason = document.couldNotTest {
-            html += "<p class=\"verdict v-failed\">could not test the server: \(HTMLPage.escape(reason))</p>\n"
+            html += "<p class=\"verdict v-failed\">could not test the server: \(Markup.escape(reason))</p>\n"
         }
         if let stopped = document.serverStoppedAfter {
-            html += "<p class=\"verdict v-not-run\">the server stopped answering after \(HTMLPage.escape(stopped)); the cases after it were not run</p>\n"
+            html += "<p class=\"verdict v-not-run\">the server stopped answering after \(Markup.escape(stopped)); the cases after it were not run</p>\n"
         }
         html += HTMLPage.legend + "\n"
         let groups = CaseSection.grouped(document.cases) { $0 }
         if !groups.isEmpty {
             html +=
                 "<h2>Spec sections</h2>\n<table>\n<tr><th>section</th><th>spec</th><th class=\"num\">cases</th>"
-                + ShownVerdict.allCases.map { "<th class=\"num\">\(HTMLPage.escape($0.word))</th>" }.joined() + "</tr>\n"
+                + ShownVerdict.allCases.map { "<th class=\"num\">\(Markup.escape($0.word))</th>" }.joined() + "</tr>\n"
             for (section, cases) in groups {
                 html +=
-                    "<tr><td><a href=\"#section-\(HTMLPage.fileName(section.key))\">\(HTMLPage.escape(section.key))</a></td><td>\(HTMLPage.escape(section.title))</td><td class=\"num\">\(cases.count)</td>"
+                    "<tr><td><a href=\"#section-\(HTMLPage.fileName(section.key))\">\(Markup.escape(section.key))</a></td><td>\(Markup.escape(section.title))</td><td class=\"num\">\(cases.count)</td>"
                 html +=
                     ShownVerdict.allCases.map { shown in
                         let count = cases.filter { $0.shown == shown }.count
@@ -70,27 +70,27 @@ public enum HTMLReport {
         if !document.profile.isEmpty {
             html += "<h2>Server profile</h2>\n<table>\n"
             for row in document.profile {
-                html += "<tr><th>\(HTMLPage.escape(row.name))</th><td>\(HTMLPage.escape(row.value))</td></tr>\n"
+                html += "<tr><th>\(Markup.escape(row.name))</th><td>\(Markup.escape(row.value))</td></tr>\n"
             }
             html += "</table>\n"
         }
         if let description = document.description {
-            html += "<details><summary>What lpj.describe answered</summary>\n<pre class=\"block\">\(HTMLPage.escape(description))</pre></details>\n"
+            html += "<details><summary>What lpj.describe answered</summary>\n<pre class=\"block\">\(Markup.escape(description))</pre></details>\n"
         }
         for (section, cases) in groups {
             html +=
-                "<h2 id=\"section-\(HTMLPage.fileName(section.key))\">\(HTMLPage.escape(section.key))"
-                + (section.title.isEmpty ? "" : " <span class=\"muted\">\(HTMLPage.escape(section.title))</span>") + "</h2>\n"
+                "<h2 id=\"section-\(HTMLPage.fileName(section.key))\">\(Markup.escape(section.key))"
+                + (section.title.isEmpty ? "" : " <span class=\"muted\">\(Markup.escape(section.title))</span>") + "</h2>\n"
             html +=
                 "<table class=\"cases\">\n<tr><th>verdict</th><th>case</th><th>level</th><th>what it does, and what happened</th><th>requirements broken</th><th class=\"num\">ms</th></tr>\n"
             for reportCase in cases {
                 let link = HTMLPage.casePath(reportCase.id)
                 html +=
                     "<tr>" + HTMLPage.verdictCell(reportCase.shown, word: reportCase.verdictWord, link: link)
-                    + "<td class=\"mono\"><a href=\"\(link)\">\(HTMLPage.escape(reportCase.id))</a></td>"
-                    + "<td>\(HTMLPage.escape(reportCase.level))</td>"
-                    + "<td>\(HTMLPage.escape(reportCase.title))<br><span class=\"muted\">\(HTMLPage.escape(reportCase.summary))</span></td>"
-                    + "<td class=\"mono\">" + reportCase.violations.map { HTMLPage.escape("\($0.requirement) (\($0.level))") }.joined(separator: "<br>")
+                    + "<td class=\"mono\"><a href=\"\(link)\">\(Markup.escape(reportCase.id))</a></td>"
+                    + "<td>\(Markup.escape(reportCase.level))</td>"
+                    + "<td>\(Markup.escape(reportCase.title))<br><span class=\"muted\">\(Markup.escape(reportCase.summary))</span></td>"
+                    + "<td class=\"mono\">" + reportCase.violations.map { Markup.escape("\($0.requirement) (\($0.level))") }.joined(separator: "<br>")
                     + "</td>"
                     + "<td class=\"num\">\(reportCase.milliseconds)</td></tr>\n"
             }
@@ -104,16 +104,16 @@ public enum HTMLReport {
     static func casePage(_ reportCase: ReportCase, of document: ReportDocument, parent: Parent?) -> String {
         let section = CaseSection.of(reportCase)
         var html =
-            "<nav><a href=\"../index.html#section-\(HTMLPage.fileName(section.key))\">← every case of \(HTMLPage.escape(name(document, parent)))</a>"
+            "<nav><a href=\"../index.html#section-\(HTMLPage.fileName(section.key))\">← every case of \(Markup.escape(name(document, parent)))</a>"
             + (parent.map { " · <a href=\"../\($0.index)\">all implementations</a>" } ?? "") + "</nav>\n"
-        html += "<h1 class=\"mono\">\(HTMLPage.escape(reportCase.id))</h1>\n<p>\(HTMLPage.escape(reportCase.title))</p>\n"
+        html += "<h1 class=\"mono\">\(Markup.escape(reportCase.id))</h1>\n<p>\(Markup.escape(reportCase.title))</p>\n"
         html +=
             "<table>\n<tr><th>verdict</th><th>level</th><th>spec section</th><th>server</th><th>time</th></tr>\n<tr>"
             + HTMLPage.verdictCell(reportCase.shown, word: reportCase.verdictWord)
-            + "<td>\(HTMLPage.escape(reportCase.level))</td>"
-            + "<td>\(HTMLPage.escape(section.key))\(section.title.isEmpty ? "" : ": " + HTMLPage.escape(section.title))</td>"
-            + "<td>\(HTMLPage.escape(name(document, parent)))</td><td class=\"num\">\(reportCase.milliseconds) ms</td></tr>\n</table>\n"
-        html += "<h2>Summary</h2>\n<p>\(HTMLPage.escape(reportCase.summary))</p>\n"
+            + "<td>\(Markup.escape(reportCase.level))</td>"
+            + "<td>\(Markup.escape(section.key))\(section.title.isEmpty ? "" : ": " + Markup.escape(section.title))</td>"
+            + "<td>\(Markup.escape(name(document, parent)))</td><td class=\"num\">\(reportCase.milliseconds) ms</td></tr>\n</table>\n"
+        html += "<h2>Summary</h2>\n<p>\(Markup.escape(reportCase.summary))</p>\n"
         if !reportCase.violations.isEmpty {
             html += "<h2>Requirements broken</h2>\n"
             for violation in reportCase.violations {
@@ -130,7 +130,7 @@ public enum HTMLReport {
             html +=
                 reportCase.rules.isEmpty
                 ? "<p class=\"muted\">The case names no rule.</p>\n"
-                : "<p class=\"muted\">Rules \(HTMLPage.escape(reportCase.rules.joined(separator: ", "))): every requirement under them.</p>\n"
+                : "<p class=\"muted\">Rules \(Markup.escape(reportCase.rules.joined(separator: ", "))): every requirement under them.</p>\n"
             html += items.map { requirement($0.id, level: nil, seen: nil) }.joined()
         } else {
             html += (broken.isEmpty ? "" : "<p>The requirement(s) above, and:</p>\n") + untold.map { requirement($0, level: nil, seen: nil) }.joined()
@@ -139,11 +139,11 @@ public enum HTMLReport {
             "<h2>Evidence</h2>\n"
             + (reportCase.details.isEmpty
                 ? "<p class=\"muted\">None recorded: the runner keeps evidence for failures and warnings.</p>\n"
-                : "<pre class=\"block\">\(HTMLPage.escape(reportCase.details.joined(separator: "\n")))</pre>\n")
+                : "<pre class=\"block\">\(Markup.escape(reportCase.details.joined(separator: "\n")))</pre>\n")
         html += "<h2>Wire log</h2>\n" + HTMLWireLog.render(reportCase.wire) + "\n"
         html +=
             "<h2>Replay</h2>\n"
-            + (reportCase.replay.map { "<pre class=\"block\">\(HTMLPage.escape($0))</pre>\n" }
+            + (reportCase.replay.map { "<pre class=\"block\">\(Markup.escape($0))</pre>\n" }
                 ?? "<p class=\"muted\">No replay: one is given for failures and warnings whose case sent octets.</p>\n")
         return HTMLPage.page(title: "\(reportCase.id): \(reportCase.verdictWord) (\(name(document, parent)))", body: html)
     }
@@ -152,10 +152,10 @@ public enum HTMLReport {
     static func requirement(_ id: String, level: String?, seen: String?) -> String {
         let item = RequirementCatalog.requirement(RequirementID(id))
         let level = item?.level.rawValue ?? level ?? ""
-        var html = "<div class=\"req\"><span class=\"id mono\">\(HTMLPage.escape(id))</span> <strong>\(HTMLPage.escape(level))</strong>"
-        if let item { html += " <span class=\"muted\">(\(HTMLPage.escape(item.section)); \(HTMLPage.escape(item.party.rawValue)))</span>" }
-        if let seen { html += "<br>seen: \(HTMLPage.escape(seen))" }
-        html += "<br>" + (item.map { "<q>\(HTMLPage.escape($0.text))</q>" } ?? "<span class=\"muted\">not in this version's requirement inventory</span>")
+        var html = "<div class=\"req\"><span class=\"id mono\">\(Markup.escape(id))</span> <strong>\(Markup.escape(level))</strong>"
+        if let item { html += " <span class=\"muted\">(\(Markup.escape(item.section)); \(Markup.escape(item.party.rawValue)))</span>" }
+        if let seen { html += "<br>seen: \(Markup.escape(seen))" }
+        html += "<br>" + (item.map { "<q>\(Markup.escape($0.text))</q>" } ?? "<span class=\"muted\">not in this version's requirement inventory</span>")
         return html + "</div>\n"
     }
 }

@@ -28,7 +28,7 @@ enum HTMLWireLog {
         let ending = log.events.last { [.closed, .peerClosed, .peerReset].contains($0.kind) }.map { label($0.kind) } ?? "still open when the case ended"
         let totals =
             "sent \(sent.map(\.octetCount).reduce(0, +)) octets in \(sent.count) write(s), received \(received.map(\.octetCount).reduce(0, +)) octets in \(received.count) read(s); ended: \(ending)"
-        var html = "<h3 id=\"connection-\(log.connection)\">Connection \(log.connection)</h3>\n<p class=\"muted\">\(HTMLPage.escape(totals))</p>\n"
+        var html = "<h3 id=\"connection-\(log.connection)\">Connection \(log.connection)</h3>\n<p class=\"muted\">\(Markup.escape(totals))</p>\n"
         html +=
             "<table class=\"wire\">\n<tr><th class=\"num\">ms</th><th>event</th><th class=\"num\">octets</th><th>octets as sent or read (hex, then ASCII)</th></tr>\n"
         for event in log.events { html += row(event) + "\n" }
@@ -50,7 +50,7 @@ enum HTMLWireLog {
             count += event.octets.isEmpty ? " (none kept)" : " (\(event.octets.count) kept)"
         }
         let time = String(format: "%.1f", event.milliseconds)
-        return "<tr class=\"\(rowClass)\"><td class=\"num\">\(time)</td><td class=\"nowrap\">\(HTMLPage.escape(label(event.kind)))</td>"
+        return "<tr class=\"\(rowClass)\"><td class=\"num\">\(time)</td><td class=\"nowrap\">\(Markup.escape(label(event.kind)))</td>"
             + "<td class=\"num\">\(count)</td><td>" + (carries ? dump(event.octets, of: event.octetCount) : "") + "</td></tr>"
     }
 
@@ -88,6 +88,6 @@ enum HTMLWireLog {
                 octets.count > shown.count ? "not shown here (the JSON report keeps them)" : "not kept (past \(WireLog.octetLimit / 1_024) KiB per direction)"
             lines.append("… \(total - shown.count) more octets \(why)")
         }
-        return "<pre>" + HTMLPage.escape(lines.joined(separator: "\n")) + "</pre>"
+        return "<pre>" + Markup.escape(lines.joined(separator: "\n")) + "</pre>"
     }
 }

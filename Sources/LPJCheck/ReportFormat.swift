@@ -114,24 +114,9 @@ public enum ReportFormat {
     /// The JUnit report of a run that could not test the server: one errored test, the probe, with the reason.
     public static func junit(couldNotTest target: String, reason: String, name: String = "lpj check") -> String {
         #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-            + #"<testsuite name="\#(escape(name)) \#(escape(target))" tests="1" failures="0" errors="1" skipped="0">"# + "\n"
-            + #"  <testcase classname="probe" name="probe.ping" time="0"><error message="could not test: \#(escape(reason))"/></testcase>"# + "\n"
+            + #"<testsuite name="\#(Markup.escape(name)) \#(Markup.escape(target))" tests="1" failures="0" errors="1" skipped="0">"# + "\n"
+            + #"  <testcase classname="probe" name="probe.ping" time="0"><error message="could not test: \#(Markup.escape(reason))"/></testcase>"# + "\n"
             + "</testsuite>\n"
-    }
-
-    /// Text made safe for an XML attribute or element.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.unicodeScalars.append(scalar.value < 0x20 && scalar != "\n" && scalar != "\t" ? "?" : scalar)
-            }
-        }
-        return out
     }
 
     /// JUnit XML: one test case per check case; failures for failed cases, skipped for skipped ones.
@@ -148,22 +133,22 @@ public enum ReportFormat {
     /// One `<testsuite>` element: a test case per check case.
     static func junitSuite(_ report: CheckReport, name: String) -> String {
         var xml =
-            #"<testsuite name="\#(escape(name)) \#(escape(report.target.address))" tests="\#(report.results.count)" failures="\#(report.failures)" skipped="\#(report.count(.skipped))">"#
+            #"<testsuite name="\#(Markup.escape(name)) \#(Markup.escape(report.target.address))" tests="\#(report.results.count)" failures="\#(report.failures)" skipped="\#(report.count(.skipped))">"#
             + "\n"
         for result in report.results {
             let time = String(format: "%.3f", Double(result.milliseconds) / 1000)
             xml +=
-                #"  <testcase classname="\#(escape(result.id.split(separator: ".").first.map(String.init) ?? "lpj"))" name="\#(escape(result.id))" time="\#(time)">"#
+                #"  <testcase classname="\#(Markup.escape(result.id.split(separator: ".").first.map(String.init) ?? "lpj"))" name="\#(Markup.escape(result.id))" time="\#(time)">"#
             if result.verdict == .failed && !result.isExpectedDeviation || result.isStale {
                 let cited = result.violations.map { "\($0.level.rawValue) \($0.requirement): \($0.summary)" }
                 xml +=
                     "\n"
-                    + #"    <failure message="\#(escape(result.summary))" type="\#(escape(result.violations.first.map { "\($0.requirement) \($0.level.rawValue)" } ?? "failed"))">\#(escape(cited.joined(separator: "\n")))\n\#(escape((result.details + [result.replay.map { "replay: \($0)" } ?? ""]).joined(separator: "\n")))</failure>"#
+                    + #"    <failure message="\#(Markup.escape(result.summary))" type="\#(Markup.escape(result.violations.first.map { "\($0.requirement) \($0.level.rawValue)" } ?? "failed"))">\#(Markup.escape(cited.joined(separator: "\n")))\n\#(Markup.escape((result.details + [result.replay.map { "replay: \($0)" } ?? ""]).joined(separator: "\n")))</failure>"#
                     + "\n  "
             } else if result.verdict == .skipped {
-                xml += #"<skipped message="\#(escape(result.summary))"/>"#
+                xml += #"<skipped message="\#(Markup.escape(result.summary))"/>"#
             } else if result.verdict != .passed {
-                xml += #"<system-out>\#(escape(result.verdict.rawValue + ": " + result.summary))</system-out>"#
+                xml += #"<system-out>\#(Markup.escape(result.verdict.rawValue + ": " + result.summary))</system-out>"#
             }
             xml += "</testcase>\n"
         }

@@ -48,7 +48,7 @@ import Testing
         #expect(page.contains("....&lt;script&gt;aler\n"), "the ASCII column of the dump is escaped")
         #expect(page.contains("01 00 00 00 3c 73 63 72"), "the hex dump shows the octets")
         #expect(page.contains("summary &lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;&#39;&amp;\\x01\\x1b[31m"))
-        #expect(HTMLPage.escape("a\u{0}b\u{7F}c\td\ne") == "a\\x00b\\x7fc\td\ne")
+        #expect(Markup.escape("a\u{0}b\u{7F}c\td\ne") == "a\\x00b\\x7fc\td\ne")
     }
 
     @Test func fileNamesStayInsideTheFolder() {
@@ -125,10 +125,10 @@ import Testing
                 ])
         ]
         let page = HTMLReport.files(ReportDocument(target: "h:1", cases: [reportCase]))[1].text
-        #expect(page.contains(HTMLPage.escape(requirement.text)), "the requirement's full text")
+        #expect(page.contains(Markup.escape(requirement.text)), "the requirement's full text")
         #expect(page.contains("body.utf8.reject</span> <strong>MUST</strong>"))
         #expect(page.contains("seen: answered pong"))
-        #expect(page.contains(HTMLPage.escape(RequirementCatalog.requirement(.utf8Precedence)!.text)), "a tested requirement's text")
+        #expect(page.contains(Markup.escape(RequirementCatalog.requirement(.utf8Precedence)!.text)), "a tested requirement's text")
         for label in ["checker connected", "checker → server", "checker half-closed", "server → checker", "server reset (ECONNRESET)"] {
             #expect(page.contains(label), "\(label)")
         }
