@@ -34,12 +34,12 @@ server_port=
 server_output=
 server_log=
 
-# start_server LPJ ARGS...: the reference server on 127.0.0.1, any free port.
-start_server() {
-    local lpj=$1
-    shift
+# start_listening COMMAND...: a server that prints "listening on 127.0.0.1:PORT" once it listens; sets
+# server_pid, server_port, server_output and server_log, or returns 1 (the server stopped) when it never
+# says where it listens within 10 s.
+start_listening() {
     server_log=$(mktemp)
-    "$lpj" serve "$@" --port 0 >"$server_log" 2>&1 &
+    "$@" >"$server_log" 2>&1 &
     server_pid=$!
     for _ in $(seq 200); do
         grep -qs 'listening on' "$server_log" && break
@@ -55,6 +55,13 @@ start_server() {
         rm -f "$server_log"
         return 1
     fi
+}
+
+# start_server LPJ ARGS...: the reference server on 127.0.0.1, any free port.
+start_server() {
+    local lpj=$1
+    shift
+    start_listening "$lpj" serve "$@" --port 0
 }
 
 # stop_server: SIGTERM by PID, then its exit status (0 is what lpj serve promises).

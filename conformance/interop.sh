@@ -138,23 +138,7 @@ run_python_client() {
 # start_python_server: conformance/python/lpj_server.py on 127.0.0.1, any free port; sets server_pid and
 # server_port like start_server (common.sh), so stop_server stops it the same way (SIGTERM, exit 0).
 start_python_server() {
-    server_log=$(mktemp)
-    python3 "$python_server" --host 127.0.0.1 --port 0 >"$server_log" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 200); do
-        grep -qs 'listening on' "$server_log" && break
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    server_output=$(cat "$server_log")
-    server_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' <<<"$server_output")
-    if [[ -z $server_port ]]; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-        server_pid=
-        rm -f "$server_log"
-        return 1
-    fi
+    start_listening python3 "$python_server" --host 127.0.0.1 --port 0
 }
 
 run_c_ping() {

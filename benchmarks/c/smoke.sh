@@ -64,6 +64,10 @@ start_server() {
         command=(valgrind --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 --quiet "${command[@]}")
         wait_tenths=600
     fi
+    # The files exist before the server starts: the background job opens its redirections only once it
+    # runs, and under load `head` below can come first.
+    : >"$work/$name.out"
+    : >"$work/$name.log"
     "${command[@]}" >"$work/$name.out" 2>"$work/$name.log" &
     server_pid=$!
     started+=("$server_pid")
