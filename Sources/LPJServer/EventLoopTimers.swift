@@ -9,7 +9,9 @@ import NIOCore
 ///
 /// A timer never fires early and at most one tick (50 ms) late, plus whatever the loop is busy with.
 /// Only one NIO task is ever scheduled, however many timers wait: at the next tick with a timer due in the
-/// current second, or at the next second boundary, where the wheels cascade. Used on the loop only.
+/// current second, or at the next second boundary, where the wheels cascade. Time is the loop's clock
+/// (`EventLoop.now`: the system's on a real loop, moved by hand on an `EmbeddedEventLoop`). Used on the
+/// loop only.
 final class EventLoopTimers: @unchecked Sendable {
     typealias Action = () -> Void
     typealias Timer = TimingWheel<Action>.Timer
@@ -24,7 +26,7 @@ final class EventLoopTimers: @unchecked Sendable {
 
     init(eventLoop: EventLoop) {
         self.eventLoop = eventLoop
-        self.origin = .now()
+        self.origin = eventLoop.now
     }
 
     /// Timers waiting to fire.
@@ -58,7 +60,7 @@ final class EventLoopTimers: @unchecked Sendable {
     }
 
     private func elapsedNanoseconds() -> Int64 {
-        (NIODeadline.now() - origin).nanoseconds
+        (eventLoop.now - origin).nanoseconds
     }
 
     /// Makes sure a loop task runs at the wheel's next interesting tick.

@@ -42,12 +42,13 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     private var stalledFrameDropped = false
     private var timeout: ConnectionTimer?
     /// Slow-reader watch (`sec.slow-reader`), while the channel is not writable: the octets handed to the
-    /// channel so far, the octets the transport had taken at the last sample, and when that last grew.
+    /// channel so far, the octets the transport had taken at the last sample, and when that last grew
+    /// (on the loop's clock, `EventLoop.now`, which an `EmbeddedEventLoop` moves by hand).
     private var slowReader: ConnectionTimer?
     private var handedOver = 0
     private var takenAtSample = 0
     private var queuedAtSample: Int?
-    private var lastProgress = NIODeadline.now()
+    private var lastProgress = NIODeadline.uptimeNanoseconds(0)
     /// Frames written since the last flush, sent as one buffer.
     private var pending: ByteBuffer?
 
@@ -235,13 +236,13 @@ final class ServerChannelHandler: ChannelDuplexHandler {
         guard let bound = configuration.slowReaderMilliseconds, slowReader == nil, context.channel.isActive else { return }
         takenAtSample = octetsTaken(context: context)
         queuedAtSample = Self.kernelQueuedOctets(context.channel)
-        lastProgress = .now()
+        lastProgress = context.eventLoop.now
         scheduleSlowReaderSample(bound: bound, context: context)
     }
 
     private func scheduleSlowReaderSample(bound: Int, context: ChannelHandlerContext) {
         let bound64 = Int64(bound)
-        let waited = (NIODeadline.now() - lastProgress).nanoseconds / 1_000_000
+        let waited = (context.eventLoop.now - lastProgress).nanoseconds / 1_000_000
         let next = Int(min(max(50, bound64 / 10), max(1, bound64 - waited)))
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         slowReader = ConnectionTimer(afterMilliseconds: next, on: context.eventLoop, wheel: scheduler?.timers) {
@@ -250,11 +251,12 @@ final class ServerChannelHandler: ChannelDuplexHandler {
             guard context.channel.isActive, !context.channel.isWritable else { return }
             let taken = handler.octetsTaken(context: context)
             let queued = Self.kernelQueuedOctets(context.channel)
-            if taken > handler.takenAtSample { handler.lastProgress = .now() }
-            if let queued, let before = handler.queuedAtSample, queued < before { handler.lastProgress = .now() }
+            let now = context.eventLoop.now
+            if taken > handler.takenAtSample { handler.lastProgress = now }
+            if let queued, let before = handler.queuedAtSample, queued < before { handler.lastProgress = now }
             handler.takenAtSample = taken
             handler.queuedAtSample = queued
-            if (NIODeadline.now() - handler.lastProgress).nanoseconds / 1_000_000 >= bound64 {
+            if (now - handler.lastProgress).nanoseconds / 1_000_000 >= bound64 {
                 handler.log.info("slow reader: the client took none of the responses for \(bound) ms; reset (sec.slow-reader)")
                 // SO_LINGER with a zero time-out: a reset, and the unsent octets dropped.
                 if let provider = context.channel as? SocketOptionProvider {

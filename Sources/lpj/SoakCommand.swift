@@ -13,9 +13,10 @@ struct SoakCommand: ParsableCommand {
             load (lpj bench: ping with mixed params, then sleep) with ten hostile connections (mutated \
             fixtures and noise, each half-closed and read to its end). Reports responses, errors, hostile \
             connections that hung, and the server's resident memory and open descriptors (its children \
-            included) after ten seconds of warm-up and at the end, and zombie children. Then, for event-loop \
-            and coroutine, opens --flood-connections connections (half of them stalled inside a prefix) and \
-            times a fresh connect-and-ping 20 times. Prints Markdown tables.
+            included) after ten seconds of warm-up and at the end, and zombie children. Then, for the models \
+            served by one process's event loops (event-loop, coroutine), opens --flood-connections \
+            connections (half of them stalled inside a prefix) and times a fresh connect-and-ping 20 times. \
+            Prints Markdown tables.
 
             Exit status: 0 when every run was clean and every flood ping took under 100 ms, 1 otherwise.
             """
@@ -52,13 +53,19 @@ struct SoakCommand: ParsableCommand {
             print("")
             print("| model | connections open | fresh connect + ping, median | max of 20 |")
             print("|---|---:|---:|---:|")
-            for model in chosen where model == .eventLoop || model == .coroutine {
+            for model in chosen where Self.isFlooded(model) {
                 let report = try Flood.run(lpj: lpj, model: model.rawValue, connections: floodConnections)
                 clean = clean && report.max < 100
                 print("| \(model.rawValue) | \(report.connections) | \(BenchResult.fixed(report.median, 2)) ms | \(BenchResult.fixed(report.max, 2)) ms |")
             }
         }
         if !clean { throw ExitCode(1) }
+    }
+
+    /// The flood is for the models whose one process serves every connection on event loops (event-loop,
+    /// coroutine): a held connection costs them a socket and a handler, never a thread or a process.
+    static func isFlooded(_ model: ServerModel) -> Bool {
+        model.capabilities.usesEventLoop && !model.capabilities.forks
     }
 
     static func mebibytes(_ bytes: Int) -> String { "\(BenchResult.fixed(Double(bytes) / 1_048_576, 1)) MiB" }
