@@ -154,7 +154,8 @@ public enum Evidence {
     /// The command that repeats what a failed case sent. Where one write on one connection is enough (no
     /// second write, no pause, no half-close), a POSIX shell one-liner (`shellReplay`); otherwise
     /// `lpj replay CASE HOST:PORT --report REPORT.json`, which repeats the case's wire log from the JSON
-    /// report: every connection, write boundary, pause and half-close.
+    /// report: every connection, write boundary, pause and half-close (`ReplayReportFile`: the report's
+    /// file, once known, replaces `REPORT.json`).
     public static func replayCommand(wire: [WireLog], sent: [UInt8]?, address: String, host: String, port: Int, caseID: String) -> String? {
         let events = wire.flatMap(\.events)
         let writes = events.filter { $0.kind == .sent }
@@ -163,7 +164,7 @@ public enum Evidence {
         {
             return shellReplay(writes[0].octets, host: host, port: port)
         }
-        if !writes.isEmpty { return "lpj replay \(caseID) \(address) --report REPORT.json" }
+        if !writes.isEmpty { return "lpj replay \(caseID) \(address) " + ReplayReportFile.option(ReplayReportFile.placeholder) }
         guard let sent else { return nil }
         return sent.count <= 2_048 ? shellReplay(sent, host: host, port: port) : "lpj replay \(caseID) \(address)"
     }

@@ -17,8 +17,10 @@ public enum ReportFormat {
             for detail in result.details.prefix(24) where detail != result.summary { lines.append("    " + detail) }
             if let replay = result.replay { lines.append("  replay: \(replay)") }
         }
-        if report.results.contains(where: { $0.replay?.hasSuffix("--report REPORT.json") == true }) {
-            lines.append("(REPORT.json: this run's report of --format json; without --report, lpj replay runs the case afresh and prints its wire log)")
+        if report.replaysFromPlaceholder {
+            lines.append(
+                "(REPORT.json: this run's report of --format json, or of --json FILE; without --report, lpj replay runs the case afresh and prints its wire log)"
+            )
         }
         lines.append("")
         lines.append("Server profile of \(report.target.address):")

@@ -75,6 +75,14 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Output format: human or json.")
     var format: OutputFormat = .human
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write the JSON report (what --format json prints) to this file.",
+            discussion:
+                "The replay hints of the report printed (lpj replay CASE HOST:PORT --report FILE) then name this file instead of REPORT.json. Written when the server cannot be tested too (exit 2)."
+        ))
+    var json: String?
+
     @Option(help: "Also write a JUnit XML report to this file.")
     var junit: String?
 
@@ -143,7 +151,7 @@ struct CheckCommand: ParsableCommand {
             printToStandardError("lpj check: \(selection.joined(separator: " ")) selects no case; see --list for the case IDs")
             throw ExitCode(2)
         }
-        for (option, path) in [("--junit", junit), ("--write-deviations", writeDeviations)] {
+        for (option, path) in [("--json", json), ("--junit", junit), ("--write-deviations", writeDeviations)] {
             if let path { try ReportFiles.checkWritable(path, option: option) }
         }
         if let html { try ReportFiles.checkWritableFolder(html, option: "--html") }
@@ -160,7 +168,9 @@ struct CheckCommand: ParsableCommand {
         guard let report else {
             // Could not test: the reports still say so, for CI that reads them rather than the exit status.
             let reason = probe.unusable ?? "no answer"
-            if format == .json { print(JSONWriter.string(ReportFormat.json(couldNotTest: endpoint.description, reason: reason), style: .pretty)) }
+            let couldNotTest = JSONWriter.string(ReportFormat.json(couldNotTest: endpoint.description, reason: reason), style: .pretty)
+            if format == .json { print(couldNotTest) }
+            if let json { try ReportFiles.write(couldNotTest + "\n", to: json, option: "--json") }
             if let junit { try ReportFiles.write(ReportFormat.junit(couldNotTest: endpoint.description, reason: reason), to: junit, option: "--junit") }
             if let html {
                 try ReportFiles.write(HTMLReport.files(ReportDocument(couldNotTest: endpoint.description, reason: reason)), into: html, option: "--html")
@@ -194,13 +204,20 @@ struct CheckCommand: ParsableCommand {
     }
 
     func write(_ report: CheckReport, cases: [CheckCase]) throws {
+        let report = named(report)
         switch format {
         case .human: print(TerminalColour.apply(ReportFormat.human(report)))
         case .json: print(JSONWriter.string(ReportFormat.json(report), style: .pretty))
         }
+        if let json { try ReportFiles.write(JSONWriter.string(ReportFormat.json(report), style: .pretty) + "\n", to: json, option: "--json") }
         if let html { try ReportFiles.write(HTMLReport.files(ReportDocument(report, cases: cases)), into: html, option: "--html") }
         if let junit { try ReportFiles.write(ReportFormat.junit(report), to: junit, option: "--junit") }
         if let writeDeviations { try ReportFiles.write(DeviationsFile.render(report), to: writeDeviations, option: "--write-deviations") }
+    }
+
+    /// `report` with its replay hints naming the --json file, when there is one.
+    func named(_ report: CheckReport) -> CheckReport {
+        json.map { report.namingReportFile($0) } ?? report
     }
 
     /// Starts the reference server in each model, checks it, and prints the matrix; the exit status.
@@ -215,16 +232,15 @@ struct CheckCommand: ParsableCommand {
             let server = try SpawnedServer(
                 executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
                 arguments: ["--model", model.rawValue])
-            let report = try check(host: "127.0.0.1", port: server.port, cases: cases, options: options, live: true)
+            let report = try check(host: "127.0.0.1", port: server.port, cases: cases, options: options, live: true).map(named)
             let status = server.stop()
             if let report {
                 suites.append(("lpj check, model \(model.rawValue)", report))
                 if format == .human {
                     let failures = ReportFormat.human(report).split(separator: "\n").prefix { !$0.hasPrefix("Server profile") }
                     if report.exitStatus != 0 { print("== \(model.rawValue)\n" + failures.joined(separator: "\n")) }
-                } else {
-                    reports.append(.object(["model": .string(model.rawValue), "report": ReportFormat.json(report)]))
                 }
+                reports.append(.object(["model": .string(model.rawValue), "report": ReportFormat.json(report)]))
             }
             if status != 0 { printToStandardError("lpj check: the \(model.rawValue) server exited with status \(status)") }
             documents.append(
@@ -238,8 +254,10 @@ struct CheckCommand: ParsableCommand {
         let conformant = rows.allSatisfy { $0.1?.exitStatus == 0 }
         if let html { try ReportFiles.write(HTMLComparison.files(ReportComparison(documents)), into: html, option: "--html") }
         if let junit { try ReportFiles.write(ReportFormat.junit(suites: suites), to: junit, option: "--junit") }
+        let combined = JSONWriter.string(.object(["models": .array(reports), "conformant": .bool(conformant)]), style: .pretty)
+        if let json { try ReportFiles.write(combined + "\n", to: json, option: "--json") }
         if format == .json {
-            print(JSONWriter.string(.object(["models": .array(reports), "conformant": .bool(conformant)]), style: .pretty))
+            print(combined)
         } else {
             print("model               passed  failed  warnings  informational  skipped  verdict")
             for (model, report) in rows {

@@ -120,6 +120,76 @@ struct ReplayTests {
         #expect(try Self.lpj(["replay", "no.such-case", "127.0.0.1:\(pinger.port)", "--report", report.path]).status == 64)
     }
 
+    @Test("the replay hints name the --json file: plain, or single-quoted when the shell would read it otherwise; other hints are kept")
+    func hintsNameTheReportFile() {
+        let segmented = Evidence.replayCommand(
+            wire: [
+                WireLog(
+                    connection: 1,
+                    events: [
+                        WireEvent(kind: .connected, milliseconds: 0), WireEvent(kind: .sent, milliseconds: 1, octets: [1]),
+                        WireEvent(kind: .sent, milliseconds: 151, octets: [2]),
+                    ])
+            ],
+            sent: [1, 2], address: "127.0.0.1:7", host: "127.0.0.1", port: 7, caseID: "segmentation.x")
+        let results = [
+            CaseResult(
+                id: "segmentation.x", title: "x", rules: [], level: .must, verdict: .failed, summary: "bad", details: [], replay: segmented, milliseconds: 1),
+            CaseResult(
+                id: "message.y", title: "y", rules: [], level: .must, verdict: .failed, summary: "bad", details: [], replay: "printf '' | od", milliseconds: 1),
+        ]
+        let report = CheckReport(target: CheckTarget(host: "127.0.0.1", port: 7), probe: ServerProbe(), results: results, serverStoppedAfter: nil)
+        #expect(report.replaysFromPlaceholder)
+        let unnamed = ReportFormat.human(report)
+        #expect(
+            unnamed.contains("  replay: lpj replay segmentation.x 127.0.0.1:7 --report REPORT.json\n") && unnamed.contains("\n(REPORT.json: this run's report"))
+
+        let named = report.namingReportFile("out/run-1.json")
+        #expect(named.results.map(\.replay) == ["lpj replay segmentation.x 127.0.0.1:7 --report out/run-1.json", "printf '' | od"])
+        #expect(!named.replaysFromPlaceholder)
+        let human = ReportFormat.human(named)
+        #expect(human.contains("  replay: lpj replay segmentation.x 127.0.0.1:7 --report out/run-1.json\n") && !human.contains("REPORT.json"), "\(human)")
+        #expect(
+            report.namingReportFile("my report's.json").results[0].replay
+                == #"lpj replay segmentation.x 127.0.0.1:7 --report 'my report'\''s.json'"#)
+    }
+
+    @Test("lpj check --json FILE writes the JSON report while the human one is printed, and on exit 2 the could-not-test report")
+    func checkWritesJSONFile() throws {
+        let pinger = try HostileServer(.plainPing)
+        defer { pinger.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lpj-json-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("report.json")
+
+        let (status, human) = try Self.lpj(["check", "127.0.0.1:\(pinger.port)", "--only", "segmentation.split-prefix-1", "--json", file.path])
+        #expect(status == 0)
+        #expect(human.contains("1 passed"), "\(human)")
+        #expect(!human.hasPrefix("{"), "the printed report is the human one")
+        let written = try JSONParser.parse(String(contentsOf: file, encoding: .utf8))
+        guard case .array(let cases)? = written.objectValue?["cases"] else {
+            Issue.record("no cases in \(written)")
+            return
+        }
+        let run = cases.compactMap(\.objectValue).filter { $0["verdict"]?.stringValue != "skipped" }
+        #expect(run.map { $0["id"]?.stringValue } == ["segmentation.split-prefix-1"] && run.first?["verdict"]?.stringValue == "passed")
+        #expect(written.objectValue?["target"]?.stringValue == "127.0.0.1:\(pinger.port)")
+
+        // Nothing listens on the port of a closed listener: could not test, and the file says so.
+        let closed = try Socket.listen(host: "127.0.0.1", port: 0, backlog: 1)
+        let port = closed.localPort
+        closed.close()
+        let refused = try Self.lpj(["check", "127.0.0.1:\(port)", "--json", file.path])
+        #expect(refused.status == 2)
+        let couldNotTest = try JSONParser.parse(String(contentsOf: file, encoding: .utf8))
+        #expect(couldNotTest.objectValue?["target"]?.stringValue == "127.0.0.1:\(port)", "\(couldNotTest)")
+        #expect(couldNotTest.objectValue?["couldNotTest"]?.stringValue != nil, "\(couldNotTest)")
+
+        let unwritable = try Self.lpj(["check", "127.0.0.1:\(pinger.port)", "--json", folder.appendingPathComponent("none/report.json").path])
+        #expect(unwritable.status == 64)
+    }
+
     /// `dash` where installed, else `sh`.
     static let posixShell = ["/usr/bin/dash", "/bin/dash", "/bin/sh"].first { FileManager.default.isExecutableFile(atPath: $0) }!
 
