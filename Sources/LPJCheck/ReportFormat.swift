@@ -3,19 +3,14 @@ import LPJWire
 
 /// The ways a report is written: for people, as JSON, as JUnit XML.
 public enum ReportFormat {
-    /// Failures and warnings with their evidence, the profile, then the closing summary line.
+    /// Failures and warnings grouped by spec section, each with the text of the requirements it cites and
+    /// its evidence; the profile; then the closing summary line.
     public static func human(_ report: CheckReport) -> String {
         var lines: [String] = []
-        for result in report.results where result.verdict == .failed || result.verdict == .warning || result.isStale {
-            let tag = result.isExpectedDeviation ? "EXPECTED" : result.isStale ? "STALE" : result.verdict == .failed ? "FAIL" : "WARN"
-            lines.append("\(tag) \(result.id)")
-            lines.append("  \(result.title)")
-            for violation in result.violations {
-                lines.append("  \(violation.level.rawValue) \(violation.requirement): \(violation.summary)")
-            }
-            if result.violations.isEmpty { lines.append("  \(result.summary)") }
-            for detail in result.details.prefix(24) where detail != result.summary { lines.append("    " + detail) }
-            if let replay = result.replay { lines.append("  replay: \(replay)") }
+        let reported = report.results.filter { $0.verdict == .failed || $0.verdict == .warning || $0.isStale }
+        for (section, results) in CaseSection.grouped(reported, by: { ReportCase($0) }) {
+            lines.append("== \(section.key)\(section.title.isEmpty ? "" : ": \(section.title)")")
+            for result in results { lines += humanCase(result) }
         }
         if report.replaysFromPlaceholder {
             lines.append(
@@ -32,6 +27,23 @@ public enum ReportFormat {
         if let line = report.notRunLine { lines.append(line) }
         lines.append(report.summaryLine)
         return lines.joined(separator: "\n")
+    }
+
+    /// One failed or warned case for people: its tag and ID, what it does, each requirement it cites with
+    /// what was seen and the requirement's own words, the evidence, the replay.
+    static func humanCase(_ result: CaseResult) -> [String] {
+        var lines: [String] = []
+        let tag = result.isExpectedDeviation ? "EXPECTED" : result.isStale ? "STALE" : result.verdict == .failed ? "FAIL" : "WARN"
+        lines.append("\(tag) \(result.id)")
+        lines.append("  \(result.title)")
+        for violation in result.violations {
+            lines.append("  \(violation.level.rawValue) \(violation.requirement): \(violation.summary)")
+            if let text = RequirementCatalog.requirement(violation.requirement)?.text { lines.append("    spec: \(text)") }
+        }
+        if result.violations.isEmpty { lines.append("  \(result.summary)") }
+        for detail in result.details.prefix(24) where detail != result.summary { lines.append("    " + detail) }
+        if let replay = result.replay { lines.append("  replay: \(replay)") }
+        return lines
     }
 
     /// The informational profile: byte order, limits, refusals, implementation-defined choices, concurrency.

@@ -3,7 +3,7 @@ import LPJCheck
 
 /// Progress on standard error while cases run. On a terminal, one line rewritten in place; otherwise
 /// (CI logs), one line per case as it finishes, and for a failure or warning the requirements it cites,
-/// so that a log cut off by a CI time-out still shows everything decided so far.
+/// with their text, so that a log cut off by a CI time-out still shows everything decided so far.
 final class ProgressLine {
     let enabled: Bool
     let inPlace: Bool
@@ -25,6 +25,7 @@ final class ProgressLine {
         guard enabled, !inPlace else { return }
         for violation in result.violations where result.verdict == .failed || result.verdict == .warning {
             printToStandardError("    \(violation.level.rawValue) \(violation.requirement): \(violation.summary)")
+            if let text = RequirementCatalog.requirement(violation.requirement)?.text { printToStandardError("      spec: \(text)") }
         }
     }
 
