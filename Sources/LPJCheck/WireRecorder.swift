@@ -7,6 +7,9 @@ import Foundation
 ///     let (outcome, wire) = try WireRecorder.record { try checkCase.run(context) }
 ///
 /// Outside `record` connections record nothing and cost nothing.
+///
+/// `@unchecked Sendable`: a case may use its connections from more than one thread; every access to
+/// `taps` and to a tap's log goes through `lock`.
 public final class WireRecorder: @unchecked Sendable {
     @TaskLocal static var current: WireRecorder?
 
@@ -50,6 +53,9 @@ public final class WireRecorder: @unchecked Sendable {
 
 /// One connection's end of a `WireRecorder`: records its events, keeping at most `WireLog.octetLimit`
 /// octets per direction and counting the rest.
+///
+/// `@unchecked Sendable`: its log is changed only through the recorder's `append`, under the recorder's
+/// lock; its counters belong to the one connection that owns the tap.
 final class WireTap: @unchecked Sendable {
     /// Weak: a connection may outlive its case, and then records nothing more.
     private weak var recorder: WireRecorder?
