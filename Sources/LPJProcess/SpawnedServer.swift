@@ -8,18 +8,23 @@ public final class SpawnedServer {
     /// Signalled once, when the process has exited.
     private let exited = DispatchSemaphore(value: 0)
 
+    /// The server's standard error, when the caller asked to read it; otherwise it is inherited.
+    public let standardError: Pipe?
+
     /// Starts `executable serve --port 0 ARGUMENTS` and waits (up to 10 s) for its listening line.
-    public convenience init(executable: URL, arguments: [String]) throws {
-        try self.init(command: executable, arguments: ["serve", "--port", "0"] + arguments)
+    public convenience init(executable: URL, arguments: [String], capturingStandardError: Bool = false) throws {
+        try self.init(command: executable, arguments: ["serve", "--port", "0"] + arguments, capturingStandardError: capturingStandardError)
     }
 
     /// Starts any server that prints `listening on HOST:PORT` on its first line of standard output (the
     /// C baseline does) and waits up to 10 s for that line.
-    public init(command executable: URL, arguments: [String]) throws {
+    public init(command executable: URL, arguments: [String], capturingStandardError: Bool = false) throws {
         process.executableURL = executable
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
+        standardError = capturingStandardError ? Pipe() : nil
+        if let standardError { process.standardError = standardError }
         process.terminationHandler = { [exited] _ in exited.signal() }
         try process.run()
         var text = ""

@@ -1,4 +1,5 @@
 import Foundation
+import LPJProcess
 import LPJServer
 import LPJWire
 import Testing
@@ -8,36 +9,17 @@ import Testing
 struct ServerLogTests {
     /// `lpj serve --port 0 ARGUMENTS` with standard error captured.
     final class LoggingServer {
-        let process = Process()
-        let errors = Pipe()
-        let port: Int
+        let server: SpawnedServer
+        var port: Int { server.port }
 
         init(_ arguments: [String]) throws {
-            process.executableURL = ServerProcess.executable
-            process.arguments = ["serve", "--port", "0"] + arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            var text = ""
-            while !text.contains("\n") {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
-            }
-            guard let range = text.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression),
-                let port = Int(text[range].split(separator: ":")[1])
-            else {
-                process.terminate()
-                throw SpawnFailed(text: text)
-            }
-            self.port = port
+            server = try SpawnedServer(executable: ServerProcess.executable, arguments: arguments, capturingStandardError: true)
         }
 
         /// What the server wrote on standard error until a line contains every one of `wanted`, or until
         /// `timeoutMilliseconds` passed without one.
         func errorLines(containing wanted: [String], timeoutMilliseconds: Int = 5_000) -> String {
-            let descriptor = errors.fileHandleForReading.fileDescriptor
+            let descriptor = server.standardError!.fileHandleForReading.fileDescriptor
             let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
             var text = ""
             while !text.split(separator: "\n").contains(where: { line in wanted.allSatisfy { line.contains($0) } }) {
@@ -53,21 +35,8 @@ struct ServerLogTests {
             return text
         }
 
-        func stop() -> Int32 {
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-
-        deinit {
-            // A test that failed before stop() leaves no server behind.
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-        }
-
-        struct SpawnFailed: Error { var text: String }
+        /// SIGTERM, then the exit status (a server left running by a failed test is killed when it goes).
+        func stop() -> Int32 { server.stop() }
     }
 
     @Test("a bad frame is logged at debug with its rule, offset, the response sent and the peer", arguments: ServerModel.allCases)
