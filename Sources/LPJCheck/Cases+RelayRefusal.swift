@@ -34,27 +34,22 @@ extension CaseCatalog {
                 let judged = context.judge(reply, expected: [.error(.invalidParams, .relayRefusedUpstream)], connection: connection, delivery: delivery)
                 return judged.verdict == .passed ? .broke(.relayRefusedUpstream, "no answer to a relay to \(upstream)", sent: connection.sent) : judged
             }
-            if let error = response.errorResult, error.code == WireError.Code.upstreamError.rawValue || error.code == WireError.Code.timeout.rawValue {
-                return .broke(
+            /// The relay was not refused: what came back instead, and the two requirements that broke.
+            func notRefused(_ answered: String) -> CaseOutcome {
+                .broke(
                     [
-                        Violation(
-                            .relayDocumentationRefused,
-                            "a relay to \(upstream), an address reserved for documentation, was answered \(error.code) after \(elapsed) ms (\"\(error.message.prefix(100))\"): the server tried to connect; it must refuse the upstream with invalid-params"
-                        ),
+                        Violation(.relayDocumentationRefused, "a relay to \(upstream), an address reserved for documentation, was answered \(answered)"),
                         Violation(.relayRefusedUpstream, "a refused upstream is answered invalid-params at once, without connecting"),
                     ],
                     sent: connection.sent)
             }
+            if let error = response.errorResult, error.code == WireError.Code.upstreamError.rawValue || error.code == WireError.Code.timeout.rawValue {
+                return notRefused(
+                    "\(error.code) after \(elapsed) ms (\"\(error.message.prefix(100))\"): the server tried to connect; it must refuse the upstream with invalid-params"
+                )
+            }
             if response.errorResult == nil {
-                return .broke(
-                    [
-                        Violation(
-                            .relayDocumentationRefused,
-                            "a relay to \(upstream), an address reserved for documentation, was answered out \"\(response.out)\": no upstream there can answer, and the server must refuse it with invalid-params"
-                        ),
-                        Violation(.relayRefusedUpstream, "a refused upstream is answered invalid-params at once, without connecting"),
-                    ],
-                    sent: connection.sent)
+                return notRefused("out \"\(response.out)\": no upstream there can answer, and the server must refuse it with invalid-params")
             }
             let judged = context.judge(reply, expected: [.error(.invalidParams, .relayRefusedUpstream)], connection: connection, delivery: delivery)
             if judged.verdict != .passed {
