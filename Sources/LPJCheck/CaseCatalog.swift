@@ -2,13 +2,15 @@ import LPJFixtures
 
 /// Every conformance case, in run order.
 public enum CaseCatalog {
-    /// The cases: the fixtures first, then messages, segmentation, streams, limits, lifecycle,
-    /// concurrency, timing, lpj.describe and the extensions.
+    /// The cases section by section in spec order (`CaseSection.runOrder`); within a section the fixtures
+    /// first, then messages, segmentation, streams, limits, lifecycle, concurrency, timing, lpj.describe,
+    /// the extensions, backpressure, bounds and defaults.
     public static func all(fixtures: [Fixture]) -> [CheckCase] {
-        fixtureCases(fixtures) + messageCases + segmentationCases + streamCases + limitProbeCases + lifecycleCases
+        let cases =
+            fixtureCases(fixtures) + messageCases + segmentationCases + streamCases + limitProbeCases + lifecycleCases
             + concurrencyCases + timingCases + describeCases + byteOrderCases + notBlockingCases + extensionCases + relayRefusalCases
-            + backpressureCases
-            + boundCases + defaultCases
+            + backpressureCases + boundCases + defaultCases
+        return CaseSection.runOrder(cases, rules: \.rules)
     }
 
     /// The requirements every case checks in whatever comes back: a server is a sender, and each frame it

@@ -1,4 +1,5 @@
 import LPJSpec
+import LPJWire
 
 /// The part of the spec a case belongs to, for grouping a report: the first component of the rule it
 /// tests (`frame`, `order`, `body`, `msg`, `conn`, `sec`, `ext`), titled with the spec's section titles
@@ -9,20 +10,37 @@ public struct CaseSection: Sendable, Equatable {
     /// `2.1 Frame structure · 2.2 Size limits · 2.3 Writing frames`; empty for a key the inventory lacks.
     public var title: String
 
+    /// `== frame: 2.1 Frame structure · 2.2 Size limits`, the line a report opens the section with.
+    public var heading: String { "== \(key)\(title.isEmpty ? "" : ": \(title)")" }
+
     /// The section of a case: its first rule, else its first broken requirement, else `other`.
     public static func of(_ reportCase: ReportCase) -> CaseSection {
-        let named = reportCase.rules.first ?? reportCase.violations.first?.requirement
-        let key = named.flatMap { $0.split(separator: ".").first.map(String.init) } ?? "other"
+        of(rule: reportCase.rules.first ?? reportCase.violations.first?.requirement)
+    }
+
+    /// The section a rule ID such as `frame.max-size` belongs to; `other` for none.
+    public static func of(rule: String?) -> CaseSection {
+        let key = rule.flatMap { $0.split(separator: ".").first.map(String.init) } ?? "other"
         return CaseSection(key: key, title: titles[key] ?? "")
+    }
+
+    /// `items` reordered section by section, in spec order, keeping their order within a section: the
+    /// run order, so that the lines a run prints as cases finish come grouped by section.
+    public static func runOrder<Item>(_ items: [Item], rules: (Item) -> [RuleID]) -> [Item] {
+        grouped(items, section: { of(rule: rules($0).first?.rawValue) }).flatMap(\.items)
     }
 
     /// Cases grouped by section, sections in spec order (keys the inventory lacks last, by name), cases in
     /// the order given.
     public static func grouped<Item>(_ items: [Item], by reportCase: (Item) -> ReportCase) -> [(section: CaseSection, items: [Item])] {
+        grouped(items, section: { of(reportCase($0)) })
+    }
+
+    static func grouped<Item>(_ items: [Item], section: (Item) -> CaseSection) -> [(section: CaseSection, items: [Item])] {
         var order: [String] = []
         var groups: [String: (CaseSection, [Item])] = [:]
         for item in items {
-            let section = of(reportCase(item))
+            let section = section(item)
             if groups[section.key] == nil { order.append(section.key); groups[section.key] = (section, []) }
             groups[section.key]!.1.append(item)
         }

@@ -45,7 +45,8 @@ public struct ClientCase: Sendable {
 /// only whether it crashed or hung. A command that exits or never connects fails at once; when the first
 /// case shows that, the other cases are not run.
 public enum ClientCheck {
-    /// Every client case: the server-to-client fixtures, then splits, sizes, byte order and early closes.
+    /// Every client case, section by section in spec order (`CaseSection.runOrder`); within a section the
+    /// server-to-client fixtures, then splits, sizes, byte order and early closes.
     public static func cases(fixtures: [Fixture]) -> [ClientCase] {
         var cases: [ClientCase] = fixtures.filter { $0.definition.direction == .serverToClient && $0.definition.receiverByteOrder != .auto }.map { fixture in
             let definition = fixture.definition
@@ -119,7 +120,7 @@ public enum ClientCheck {
                 id: "frame.text-without-prefix", title: "JSON text with no prefix, as a broken server writes it.",
                 rules: [.orderMismatchDiagnosis, .connClientLimit], expectation: .refusal
             ) { _ in [pong] })
-        return cases + brokenReplyCases + fullerReplyCases
+        return CaseSection.runOrder(cases + brokenReplyCases + fullerReplyCases, rules: \.rules)
     }
 
     /// Replies that break one body or message rule each, framed correctly: a client must refuse them.

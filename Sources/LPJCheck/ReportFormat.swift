@@ -9,7 +9,7 @@ public enum ReportFormat {
         var lines: [String] = []
         let reported = report.results.filter { $0.verdict == .failed || $0.verdict == .warning || $0.isStale }
         for (section, results) in CaseSection.grouped(reported, by: { ReportCase($0) }) {
-            lines.append("== \(section.key)\(section.title.isEmpty ? "" : ": \(section.title)")")
+            lines.append(section.heading)
             for result in results { lines += humanCase(result) }
         }
         if report.replaysFromPlaceholder {

@@ -66,12 +66,12 @@ struct CheckClientCommand: ParsableCommand {
         let cases = ClientCheck.cases(fixtures: try FixtureSet.generate().fixtures)
         var options = CheckOptions()
         options.only = only
-        let progress = ProgressLine(enabled: isatty(2) != 0)
+        let progress = ProgressLine(enabled: true)
         let results = try ClientCheck.run(
             command: command, cases: cases, byteOrder: byteOrder, timeoutMilliseconds: timeout,
             only: options, legacy: legacy, listenHost: listen
         ) { done, total, result in
-            progress.update("[\(done)/\(total)] \(result.verdict.rawValue.padded(8)) \(result.id)")
+            progress.finished(result, done: done, total: total)
         }
         progress.clear()
         let failed = results.filter { $0.verdict == .failed }

@@ -2,31 +2,28 @@ import Foundation
 import LPJCheck
 
 /// Progress on standard error while cases run. On a terminal, one line rewritten in place; otherwise
-/// (CI logs), one line per case as it finishes, and for a failure or warning the requirements it cites,
-/// with their text, so that a log cut off by a CI time-out still shows everything decided so far.
+/// (CI logs), the lines of `ProgressLog`: a case per line as it finishes, under its section's heading,
+/// with the requirements a failure cites and their text.
 final class ProgressLine {
     let enabled: Bool
     let inPlace: Bool
+    var log = ProgressLog()
 
     init(enabled: Bool) {
         self.enabled = enabled
         inPlace = isatty(2) != 0
     }
 
-    func update(_ text: String) {
+    private func update(_ text: String) {
         guard enabled else { return }
         printToStandardError(inPlace ? "\r\u{1b}[K" + text : text, newline: !inPlace)
     }
 
-    /// One case's verdict: `[12/142] failed        split.at-1`, then `  MUST frame.reads-are-partial.assemble: …`
-    /// under it when not on a terminal.
+    /// One case's verdict: rewritten in place on a terminal, else its `ProgressLog` lines.
     func finished(_ result: CaseResult, done: Int, total: Int) {
-        update("[\(done)/\(total)] \(result.verdict.rawValue.padded(13)) \(result.id)")
-        guard enabled, !inPlace else { return }
-        for violation in result.violations where result.verdict == .failed || result.verdict == .warning {
-            printToStandardError("    \(violation.level.rawValue) \(violation.requirement): \(violation.summary)")
-            if let text = RequirementCatalog.requirement(violation.requirement)?.text { printToStandardError("      spec: \(text)") }
-        }
+        guard enabled else { return }
+        if inPlace { return update(ProgressLog.caseLine(result, done: done, total: total)) }
+        for line in log.lines(result, done: done, total: total) { printToStandardError(line) }
     }
 
     func clear() { if enabled, inPlace { printToStandardError("\r\u{1b}[K", newline: false) } }
