@@ -71,7 +71,7 @@ struct CheckClientCommand: ParsableCommand {
             command: command, cases: cases, byteOrder: byteOrder, timeoutMilliseconds: timeout,
             only: options, legacy: legacy, listenHost: listen
         ) { done, total, result in
-            progress.finished(result, done: done, total: total)
+            if options.selects(result.id) { progress.finished(result, done: done, total: total) }
         }
         progress.clear()
         let failed = results.filter { $0.verdict == .failed }
