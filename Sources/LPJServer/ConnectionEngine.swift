@@ -13,6 +13,10 @@ protocol ConnectionEngine {
     var splitsWrites: Bool { get }
     /// The steps for every complete frame now in `buffer`.
     mutating func receive(_ buffer: inout ByteBuffer) -> [ServerConnection.Step]
+    /// The steps for every complete frame now in `buffer`, the responses that can be sent at once
+    /// appended to `output` as frames instead (`ServerConnection.receive(_:answeringInto:)`); a fault
+    /// layer, which needs every response as a value, appends nothing.
+    mutating func receive(_ buffer: inout ByteBuffer, answeringInto output: inout ByteBuffer) -> [ServerConnection.Step]
     /// The steps at EOF: frames still complete in `buffer`, then `.finish`.
     mutating func receiveEOF(_ buffer: inout ByteBuffer) -> [ServerConnection.Step]
     /// Appends the frame of `response` to `buffer`.

@@ -54,6 +54,11 @@ struct FaultyConnection: ConnectionEngine {
         }
     }
 
+    /// Every response as a step: the faults change responses as values.
+    mutating func receive(_ buffer: inout ByteBuffer, answeringInto output: inout ByteBuffer) -> [ServerConnection.Step] {
+        receive(&buffer)
+    }
+
     mutating func receiveEOF(_ buffer: inout ByteBuffer) -> [ServerConnection.Step] {
         let steps = receive(&buffer)
         return steps + engine.receiveEOF(&buffer).map(answeringUnknownMethodsByClosing)

@@ -78,7 +78,15 @@ final class ServerChannelHandler: ChannelDuplexHandler {
             buffer = chunk
         }
         received = nil
-        let steps = connection.receive(&buffer)
+        let steps: [ServerConnection.Step]
+        if answersAtOnce {
+            // Nothing is waiting to be written before them: the engine appends the frames it can answer
+            // at once to the frames of this read, and returns only the steps that have to wait.
+            if pending == nil { pending = context.channel.allocator.buffer(capacity: 1024) }
+            steps = connection.receive(&buffer, answeringInto: &pending!)
+        } else {
+            steps = connection.receive(&buffer)
+        }
         // Keep what is left before running the steps: running them can close the channel re-entrantly.
         if buffer.readableBytes > 0 {
             if buffer.readerIndex > 65_536 { buffer.discardReadBytes() }
@@ -110,6 +118,13 @@ final class ServerChannelHandler: ChannelDuplexHandler {
         }
         resumeReadingIfDrained(context: context)
         context.fireChannelWritabilityChanged()
+    }
+
+    /// Whether the engine may append responses to `pending` as it reads: nothing is outstanding (a
+    /// `sleep` or `relay` whose response must go first), the connection is not closing, and protocol
+    /// errors are not logged (the log reads every response as a step).
+    private var answersAtOnce: Bool {
+        !isClosing && !steps.hasOutstandingWork && log.logLevel > .debug
     }
 
     /// Requests read whose responses are not yet handed to the channel.
@@ -182,7 +197,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
 
     /// Hands the waiting frames to the channel and flushes.
     func flushFrames(context: ChannelHandlerContext) {
-        if let frames = pending {
+        if let frames = pending, frames.readableBytes > 0 {
             pending = nil
             handedOver += frames.readableBytes
             context.write(wrapOutboundOut(frames), promise: nil)
@@ -193,7 +208,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     /// Writes `response` if any, then closes once everything is flushed.
     func finish(_ response: Response?, context: ChannelHandlerContext) {
         if let response { write(response, context: context) }
-        if let frames = pending {
+        if let frames = pending, frames.readableBytes > 0 {
             pending = nil
             handedOver += frames.readableBytes
             context.write(wrapOutboundOut(frames), promise: nil)

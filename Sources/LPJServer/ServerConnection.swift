@@ -56,6 +56,35 @@ public struct ServerConnection {
         return steps
     }
 
+    /// The steps for every complete frame now in `buffer`, where the responses that can be sent at once
+    /// are not steps: their frames (prefix and body, in the connection's byte order) are appended to
+    /// `output`, up to the first request that has to wait (a `sleep`, a `relay`) or a frame error. That
+    /// step and every one after it are returned, in order, as `receive(_:)` returns them.
+    ///
+    ///     [ping][bad json][ping][sleep 100][ping]  ─▶  output: pong, error, pong   steps: sleep, ping
+    ///
+    /// Only for a model with nothing outstanding: what is appended to `output` goes out before any
+    /// step it still has to run. No `Response` value is made for the frames appended.
+    public mutating func receive(_ buffer: inout ByteBuffer, answeringInto output: inout ByteBuffer) -> [Step] {
+        guard !isFinished else { return [] }
+        var steps: [Step] = []
+        do {
+            while let body = try decoder.decode(buffer: &buffer) {
+                guard steps.isEmpty else {
+                    steps.append(step(for: body))
+                    continue
+                }
+                switch outcome(for: body) {
+                case .respond(let response): appendFrame(response, to: &output)
+                case let outcome: steps.append(.dispatch(outcome))
+                }
+            }
+        } catch {
+            steps.append(finish(error))
+        }
+        return steps
+    }
+
     /// The steps at EOF: frames still complete in `buffer`, then `.finish`.
     public mutating func receiveEOF(_ buffer: inout ByteBuffer) -> [Step] {
         guard !isFinished else { return [] }
@@ -84,13 +113,19 @@ public struct ServerConnection {
     /// The step for one frame body: its method's outcome, or the error response to a body that is not
     /// a request.
     func step(for body: ByteBuffer) -> Step {
+        .dispatch(outcome(for: body))
+    }
+
+    /// The outcome for one frame body: its method's, or the error response to a body that is not a
+    /// request.
+    private func outcome(for body: ByteBuffer) -> DispatchOutcome {
         do {
             let request = try Request(body: body, options: configuration.parser)
-            return .dispatch(methods.dispatch(request))
+            return methods.dispatch(request)
         } catch let error as WireError {
-            return .dispatch(.respond(Response(error: error)))
+            return .respond(Response(error: error))
         } catch {
-            return .dispatch(.respond(Response(error: WireError(.internalError, rule: .msgErrorResponse, "\(error)"))))
+            return .respond(Response(error: WireError(.internalError, rule: .msgErrorResponse, "\(error)")))
         }
     }
 
