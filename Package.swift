@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "LPJServerTests",
             dependencies: [
-                "LPJServer", "LPJClient", "LPJSockets", "LPJWire", "LPJFixtures", "LPJBench", "LPJProcess",
+                "LPJServer", "LPJClient", "LPJSockets", "LPJWire", "LPJFixtures", "LPJBench", "LPJProcess", "LPJRandom",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

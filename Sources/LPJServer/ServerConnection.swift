@@ -8,6 +8,13 @@ import NIOCore
 ///                  frame-too-large ─▶ .finish(error reply)    EOF inside a frame ─▶ .finish(nil)
 ///     Response ──▶ body ──▶ FrameEncoder (the connection's byte order) ──▶ prefix + body, one buffer
 ///
+/// The event-loop models read through `receive(_:answeringInto:)`, where the responses that can go at
+/// once are appended as frames, and a `ping` that `PingEcho` can judge in one pass is answered from its
+/// octets without a `Request` or a `Response`:
+///
+///     bytes in ──▶ FrameDecoder ──▶ PingEcho ──▶ pong frame          (or, for any other body:)
+///                                  └──▶ Request(body:) ──▶ MethodTable ──▶ frame, or a Step that waits
+///
 /// Steps come out in request order; a model that runs them one after another answers in order
 /// (`conn.in-order`) with exactly one response each (`conn.one-response`). It is the conforming engine
 /// only: a deliberate fault (`--fault`) is a layer around it (`FaultyConnection`).
@@ -74,6 +81,7 @@ public struct ServerConnection {
                     steps.append(step(for: body))
                     continue
                 }
+                if answersPing(body, into: &output) { continue }
                 switch outcome(for: body) {
                 case .respond(let response): appendFrame(response, to: &output)
                 case let outcome: steps.append(.dispatch(outcome))
@@ -83,6 +91,13 @@ public struct ServerConnection {
             steps.append(finish(error))
         }
         return steps
+    }
+
+    /// Appends the frame of the pong to `body` when `PingEcho` can answer it from its octets (a valid
+    /// `ping` it can judge in one pass), and returns `true`; otherwise appends nothing and returns
+    /// `false`, and the body takes the general path (`outcome(for:)`), errors included.
+    private func answersPing(_ body: ByteBuffer, into output: inout ByteBuffer) -> Bool {
+        PingEcho.writeResponseFrame(for: body, maxDepth: configuration.parser.maxDepth, byteOrder: byteOrder, to: &output)
     }
 
     /// The steps at EOF: frames still complete in `buffer`, then `.finish`.
