@@ -30,7 +30,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     private let configuration: ServerConfiguration
     private let scheduler: MicroThreadScheduler?
     /// How this connection runs its steps: one after another, or each as a micro-thread.
-    private let steps: any StepRunner
+    let steps: any StepRunner
     private var connection: any ConnectionEngine
     /// The server's logger; `channelActive` adds the peer.
     private var log: Logger

@@ -18,15 +18,19 @@ protocol StepRunner: AnyObject {
 ///
 ///     queue: [ping][sleep 100][ping] ─▶ write ─▶ park 100 ms ─▶ write ─▶ write
 final class SerialSteps: StepRunner {
-    /// Steps not yet run, and whether one is waiting on a timer or an upstream.
-    private var queue = CircularBuffer<ServerConnection.Step>()
+    /// Steps not yet run, and whether one is waiting on a timer or an upstream. While a read's steps
+    /// run, the queue is a slice of that read's own array (no copy); once they have run it has no
+    /// storage, so an idle connection holds none (a `CircularBuffer` kept 16 slots, 1,184 octets).
+    private var queue = ArraySlice<ServerConnection.Step>()
     private var isWaiting = false
 
     var outstandingCount: Int { queue.count + (isWaiting ? 1 : 0) }
     var hasOutstandingWork: Bool { isWaiting || !queue.isEmpty }
+    /// Steps the queue's storage has room for.
+    var queueCapacity: Int { queue.capacity }
 
     func run(_ steps: [ServerConnection.Step], handler: ServerChannelHandler, context: ChannelHandlerContext) {
-        queue.append(contentsOf: steps)
+        if queue.isEmpty { queue = steps[...] } else { queue.append(contentsOf: steps) }
         runQueue(handler: handler, context: context)
     }
 
@@ -51,16 +55,17 @@ final class SerialSteps: StepRunner {
                     runner.resume(with: response, handler: handler, context: context)
                 }
             case .dispatch(.close):
-                queue.removeAll()
+                queue = []
                 handler.flushFrames(context: context)
                 context.close(promise: nil)
                 return
             case .finish(let response):
-                queue.removeAll()
+                queue = []
                 handler.finish(response, context: context)
                 return
             }
         }
+        if queue.isEmpty { queue = [] }
         handler.flushFrames(context: context)
         handler.closeIfIdle(context: context)
         handler.resumeReadingIfDrained(context: context)

@@ -18,6 +18,8 @@ final class EmbeddedServer {
     enum Timers { case loopTasks, wheel }
 
     let channel: EmbeddedChannel
+    /// The connection's handler, to look at what it keeps between reads.
+    let handler: ServerChannelHandler
     /// Counts the `read()` calls the handler passes on toward the transport.
     let reads = ReadCounter()
     /// Between the handler and the transport: while it holds, flushed octets wait, unsent.
@@ -30,9 +32,10 @@ final class EmbeddedServer {
         let order = answerOrder ?? configuration.framing.byteOrder
         decoder = FrameDecoder(configuration: FrameConfiguration(byteOrder: order, maxBodyLength: 64 << 20))
         let scheduler = timers == .wheel ? MicroThreadScheduler(eventLoop: channel.embeddedEventLoop) : nil
+        handler = ServerChannelHandler(configuration: configuration, scheduler: scheduler)
         try channel.pipeline.syncOperations.addHandler(transport)
         try channel.pipeline.syncOperations.addHandler(reads)
-        try channel.pipeline.syncOperations.addHandler(ServerChannelHandler(configuration: configuration, scheduler: scheduler))
+        try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
     }
 

@@ -1,0 +1,27 @@
+import LPJWire
+import NIOCore
+import Testing
+
+@testable import LPJServer
+
+/// What an `event-loop` connection keeps between reads: an idle connection is multiplied by every
+/// client that stays connected and sends nothing, so it holds nothing it can make again on the next read.
+@Suite("engine: what an idle connection holds")
+struct EngineIdleTests {
+    @Test("an answered connection keeps no step queue, and one made for a wait is dropped once drained")
+    func noQueueWhileIdle() throws {
+        let server = try EmbeddedServer()
+        let steps = try #require(server.handler.steps as? SerialSteps)
+        #expect(steps.queueCapacity == 0, "before any request")
+        try server.send((0..<32).flatMap { EngineTests.ping($0) })
+        #expect(try server.responses().count == 32)
+        #expect(steps.queueCapacity == 0, "after 32 pipelined pings were answered")
+        try server.send(
+            EngineTests.frame(#"{"in":"sleep","params":{"ms":10}}"#) + EngineTests.ping(1) + EngineTests.ping(2))
+        #expect(try server.responses().isEmpty)
+        #expect(steps.queueCapacity >= 2, "the two pings wait behind the sleep")
+        server.advance(milliseconds: 10)
+        #expect(try server.responses().map(\.out) == ["slept", "pong", "pong"])
+        #expect(steps.queueCapacity == 0, "after the wait")
+    }
+}
