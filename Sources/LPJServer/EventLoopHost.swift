@@ -36,16 +36,17 @@ struct EventLoopHost {
         let connections = ConnectionRegistry(eventLoop: loop)
         let scheduler = steps == .microThreads ? MicroThreadScheduler(eventLoop: loop) : nil
         let configuration = self.configuration
+        let log = configuration.logger
         let initialize: @Sendable (Channel) -> EventLoopFuture<Void> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 guard connections.count < configuration.maxConnections else {
-                    configuration.logger.forConnection(peer: peerAddress(channel.remoteAddress))
+                    log.forConnection(peer: peerAddress(channel.remoteAddress))
                         .info("connection refused: \(configuration.maxConnections) connections already (sec.connection-limit)")
                     channel.close(promise: nil)
                     return
                 }
                 connections.add(channel)
-                let handler = ServerChannelHandler(configuration: configuration, scheduler: scheduler)
+                let handler = ServerChannelHandler(configuration: configuration, scheduler: scheduler, log: log)
                 try channel.pipeline.syncOperations.addHandler(handler)
             }
         }

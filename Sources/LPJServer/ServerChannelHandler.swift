@@ -32,8 +32,15 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     /// How this connection runs its steps: one after another, or each as a micro-thread.
     let steps: any StepRunner
     private var connection: any ConnectionEngine
-    /// The server's logger; `channelActive` adds the peer.
-    private var log: Logger
+    /// The server's logger, one for every connection of the host, and this connection's peer, which
+    /// `channelActive` records. The connection's own logger (`log`, the peer added to the metadata) is
+    /// made for each line rather than kept: its metadata dictionary cost every connection 448 octets,
+    /// and at `info` a connection logs nothing unless a bound closes it.
+    private let serverLog: Logger
+    private var peer = ""
+    private var log: Logger { serverLog.forConnection(peer: peer) }
+    /// The logger this connection keeps between reads.
+    var keptLogger: Logger { serverLog }
     private var received: ByteBuffer?
 
     /// The connection closes once everything before this point is answered.
@@ -52,17 +59,19 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     /// Frames written since the last flush, sent as one buffer.
     private var pending: ByteBuffer?
 
-    init(configuration: ServerConfiguration, scheduler: MicroThreadScheduler?) {
+    /// A handler for one connection; `log` is the server's logger, made once by the host
+    /// (`configuration.logger` by default).
+    init(configuration: ServerConfiguration, scheduler: MicroThreadScheduler?, log: Logger? = nil) {
         self.configuration = configuration
         self.scheduler = scheduler
         self.steps = scheduler.map { MicroThreadSteps(scheduler: $0) } ?? SerialSteps()
         self.connection = connectionEngine(for: configuration)
-        self.log = configuration.logger
+        self.serverLog = log ?? configuration.logger
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        log = log.forConnection(peer: peerAddress(context.channel.remoteAddress))
-        log.debug("connection opened")
+        peer = peerAddress(context.channel.remoteAddress)
+        if serverLog.logLevel <= .debug { log.debug("connection opened") }
         armTimeout(context: context)
         context.fireChannelActive()
     }
@@ -124,7 +133,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     /// `sleep` or `relay` whose response must go first), the connection is not closing, and protocol
     /// errors are not logged (the log reads every response as a step).
     private var answersAtOnce: Bool {
-        !isClosing && !steps.hasOutstandingWork && log.logLevel > .debug
+        !isClosing && !steps.hasOutstandingWork && serverLog.logLevel > .debug
     }
 
     /// Requests read whose responses are not yet handed to the channel.
@@ -157,12 +166,12 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        log.debug("connection error: \(error)")
+        if serverLog.logLevel <= .debug { log.debug("connection error: \(error)") }
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        log.debug("connection closed")
+        if serverLog.logLevel <= .debug { log.debug("connection closed") }
         timeout?.cancel()
         timeout = nil
         slowReader?.cancel()
@@ -174,7 +183,7 @@ final class ServerChannelHandler: ChannelDuplexHandler {
 
     private func handle(_ steps: [ServerConnection.Step], context: ChannelHandlerContext) {
         guard !steps.isEmpty else { return }
-        log.protocolErrors(in: steps, closing: connection.closingError)
+        if serverLog.logLevel <= .debug { log.protocolErrors(in: steps, closing: connection.closingError) }
         self.steps.run(steps, handler: self, context: context)
     }
 

@@ -24,4 +24,12 @@ struct EngineIdleTests {
         #expect(try server.responses().map(\.out) == ["slept", "pong", "pong"])
         #expect(steps.queueCapacity == 0, "after the wait")
     }
+
+    @Test("a connection keeps the server's logger, not a copy naming its peer")
+    func noLoggerOfItsOwn() throws {
+        let server = try EmbeddedServer()
+        try server.send(EngineTests.ping(1))
+        #expect(try server.responses().count == 1)
+        #expect(server.handler.keptLogger[metadataKey: "peer"] == nil)
+    }
 }
