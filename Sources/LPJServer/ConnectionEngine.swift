@@ -38,6 +38,11 @@ extension ServerConnection: ConnectionEngine {
 
 /// The engine for one new connection: the conforming one, or the configured fault around it.
 func connectionEngine(for configuration: ServerConfiguration) -> any ConnectionEngine {
-    guard let fault = configuration.fault else { return ServerConnection(configuration: configuration) }
-    return FaultyConnection(fault: fault, configuration: configuration)
+    connectionEngine(shared: SharedConfiguration(configuration))
+}
+
+/// The engine for one new connection of a server whose connections share `shared`.
+func connectionEngine(shared: SharedConfiguration) -> any ConnectionEngine {
+    guard let fault = shared.configuration.fault else { return ServerConnection(shared: shared) }
+    return FaultyConnection(fault: fault, shared: shared)
 }

@@ -36,6 +36,7 @@ struct EventLoopHost {
         let connections = ConnectionRegistry(eventLoop: loop)
         let scheduler = steps == .microThreads ? MicroThreadScheduler(eventLoop: loop) : nil
         let configuration = self.configuration
+        let sharedConfiguration = SharedConfiguration(configuration)
         let log = configuration.logger
         let initialize: @Sendable (Channel) -> EventLoopFuture<Void> = { channel in
             channel.eventLoop.makeCompletedFuture {
@@ -46,7 +47,7 @@ struct EventLoopHost {
                     return
                 }
                 connections.add(channel)
-                let handler = ServerChannelHandler(configuration: configuration, scheduler: scheduler, log: log)
+                let handler = ServerChannelHandler(shared: sharedConfiguration, scheduler: scheduler, log: log)
                 try channel.pipeline.syncOperations.addHandler(handler)
             }
         }

@@ -21,11 +21,15 @@ struct FaultyConnection: ConnectionEngine {
     /// Under `single-read` in auto mode, the order the first prefix showed (the engine's decoder is bypassed).
     private var detectedOrder: ByteOrder?
 
-    init(fault: ServerFault, configuration: ServerConfiguration) {
+    init(fault: ServerFault, shared: SharedConfiguration) {
         self.fault = fault
-        var framing = configuration.framing
+        var framing = shared.configuration.framing
         if fault == .limitOffByOne { framing.maxBodyLength -= 1 }
-        self.engine = ServerConnection(configuration: configuration, enforcing: framing)
+        self.engine = ServerConnection(shared: shared, enforcing: framing)
+    }
+
+    init(fault: ServerFault, configuration: ServerConfiguration) {
+        self.init(fault: fault, shared: SharedConfiguration(configuration))
     }
 
     var isInsideFrame: Bool { engine.isInsideFrame }

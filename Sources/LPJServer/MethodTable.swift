@@ -31,10 +31,16 @@ public struct MethodTable: Sendable {
     public static let maximumRelayTimeoutMilliseconds = 600_000
     public static let defaultRelayTimeoutMilliseconds = 5_000
 
-    public let configuration: ServerConfiguration
+    /// The server's configuration, held by reference: every connection of a server shares one copy.
+    let shared: SharedConfiguration
+    public var configuration: ServerConfiguration { shared.configuration }
 
     public init(configuration: ServerConfiguration) {
-        self.configuration = configuration
+        self.init(shared: SharedConfiguration(configuration))
+    }
+
+    init(shared: SharedConfiguration) {
+        self.shared = shared
     }
 
     /// The outcome for `request`; method names are compared exactly (`msg.method-names`).

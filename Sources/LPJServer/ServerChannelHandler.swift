@@ -27,7 +27,9 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     /// NIO asked to read while the connection was backed up; the read is issued when it drains.
     private var readHeld = false
 
-    private let configuration: ServerConfiguration
+    /// The server's configuration, one copy for every connection of the host.
+    private let shared: SharedConfiguration
+    private var configuration: ServerConfiguration { shared.configuration }
     private let scheduler: MicroThreadScheduler?
     /// How this connection runs its steps: one after another, or each as a micro-thread.
     let steps: any StepRunner
@@ -59,14 +61,19 @@ final class ServerChannelHandler: ChannelDuplexHandler {
     /// Frames written since the last flush, sent as one buffer.
     private var pending: ByteBuffer?
 
-    /// A handler for one connection; `log` is the server's logger, made once by the host
-    /// (`configuration.logger` by default).
-    init(configuration: ServerConfiguration, scheduler: MicroThreadScheduler?, log: Logger? = nil) {
-        self.configuration = configuration
+    /// A handler for one connection of a server whose connections share `shared` and `log`, the server's
+    /// logger, both made once by the host.
+    init(shared: SharedConfiguration, scheduler: MicroThreadScheduler?, log: Logger) {
+        self.shared = shared
         self.scheduler = scheduler
         self.steps = scheduler.map { MicroThreadSteps(scheduler: $0) } ?? SerialSteps()
-        self.connection = connectionEngine(for: configuration)
-        self.serverLog = log ?? configuration.logger
+        self.connection = connectionEngine(shared: shared)
+        self.serverLog = log
+    }
+
+    /// A handler for one connection with a configuration and a logger of its own.
+    convenience init(configuration: ServerConfiguration, scheduler: MicroThreadScheduler?) {
+        self.init(shared: SharedConfiguration(configuration), scheduler: scheduler, log: configuration.logger)
     }
 
     func channelActive(context: ChannelHandlerContext) {

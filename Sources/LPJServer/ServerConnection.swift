@@ -28,7 +28,8 @@ public struct ServerConnection {
         case finish(Response?)
     }
 
-    public let configuration: ServerConfiguration
+    /// The server's configuration, shared with every other connection through `methods`.
+    public var configuration: ServerConfiguration { methods.configuration }
     private let methods: MethodTable
     private var decoder: FrameDecoder
     /// Set once a `.finish` step has been returned: nothing more is read.
@@ -37,15 +38,15 @@ public struct ServerConnection {
     public private(set) var closingError: WireError?
 
     public init(configuration: ServerConfiguration) {
-        self.init(configuration: configuration, enforcing: configuration.framing)
+        self.init(shared: SharedConfiguration(configuration))
     }
 
-    /// An engine whose decoder enforces `framing` while `lpj.describe` states the configured framing
-    /// (the `limit-off-by-one` fault).
-    init(configuration: ServerConfiguration, enforcing framing: FrameConfiguration) {
-        self.configuration = configuration
-        self.methods = MethodTable(configuration: configuration)
-        self.decoder = FrameDecoder(configuration: framing)
+    /// An engine reading the configuration every connection of its server shares; its decoder enforces
+    /// `framing` (by default the configured one; one octet lower under the `limit-off-by-one` fault,
+    /// while `lpj.describe` states the configured framing).
+    init(shared: SharedConfiguration, enforcing framing: FrameConfiguration? = nil) {
+        self.methods = MethodTable(shared: shared)
+        self.decoder = FrameDecoder(configuration: framing ?? shared.configuration.framing)
     }
 
     /// Whether a partial frame is waiting for more octets (for `sec.slow-sender` time-outs).
@@ -97,7 +98,7 @@ public struct ServerConnection {
     /// `ping` it can judge in one pass), and returns `true`; otherwise appends nothing and returns
     /// `false`, and the body takes the general path (`outcome(for:)`), errors included.
     private func answersPing(_ body: ByteBuffer, into output: inout ByteBuffer) -> Bool {
-        PingEcho.writeResponseFrame(for: body, maxDepth: configuration.parser.maxDepth, byteOrder: byteOrder, to: &output)
+        PingEcho.writeResponseFrame(for: body, maxDepth: methods.shared.configuration.parser.maxDepth, byteOrder: byteOrder, to: &output)
     }
 
     /// The steps at EOF: frames still complete in `buffer`, then `.finish`.
@@ -135,7 +136,7 @@ public struct ServerConnection {
     /// request.
     private func outcome(for body: ByteBuffer) -> DispatchOutcome {
         do {
-            let request = try Request(body: body, options: configuration.parser)
+            let request = try Request(body: body, options: methods.shared.configuration.parser)
             return methods.dispatch(request)
         } catch let error as WireError {
             return .respond(Response(error: error))

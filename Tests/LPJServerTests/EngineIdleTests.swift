@@ -32,4 +32,10 @@ struct EngineIdleTests {
         #expect(try server.responses().count == 1)
         #expect(server.handler.keptLogger[metadataKey: "peer"] == nil)
     }
+
+    @Test("a connection's engine holds the server's configuration by reference, not a copy of its own")
+    func configurationByReference() {
+        #expect(MemoryLayout<MethodTable>.size == MemoryLayout<AnyObject>.size)
+        #expect(MemoryLayout<ServerConnection>.size < MemoryLayout<ServerConfiguration>.size)
+    }
 }
