@@ -31,11 +31,13 @@ final class SerialSteps: StepRunner {
 
     func run(_ steps: [ServerConnection.Step], handler: ServerChannelHandler, context: ChannelHandlerContext) {
         if queue.isEmpty { queue = steps[...] } else { queue.append(contentsOf: steps) }
-        runQueue(handler: handler, context: context)
+        runQueue(flushNow: false, handler: handler, context: context)
     }
 
-    /// Runs queued steps until one has to wait.
-    private func runQueue(handler: ServerChannelHandler, context: ChannelHandlerContext) {
+    /// Runs queued steps until one has to wait. `flushNow: false` when called from `channelRead`, whose
+    /// `channelReadComplete` flushes once for every read of the wake-up: NIO reads a full segment in
+    /// several reads while the receive buffer grows, and the responses to all of them leave in one write.
+    private func runQueue(flushNow: Bool, handler: ServerChannelHandler, context: ChannelHandlerContext) {
         while !isWaiting, let step = queue.popFirst() {
             switch step {
             case .dispatch(.respond(let response)):
@@ -66,7 +68,7 @@ final class SerialSteps: StepRunner {
             }
         }
         if queue.isEmpty { queue = [] }
-        handler.flushFrames(context: context)
+        if flushNow { handler.flushFrames(context: context) }
         handler.closeIfIdle(context: context)
         handler.resumeReadingIfDrained(context: context)
     }
@@ -74,7 +76,7 @@ final class SerialSteps: StepRunner {
     private func resume(with response: Response, handler: ServerChannelHandler, context: ChannelHandlerContext) {
         isWaiting = false
         handler.write(response, context: context)
-        runQueue(handler: handler, context: context)
+        runQueue(flushNow: true, handler: handler, context: context)
         // Idle time counts from the last response, not from the read before the wait (conn.idle-timeout).
         handler.armTimeout(context: context)
     }

@@ -155,6 +155,28 @@ struct EngineTests {
         #expect(writes == 1)
     }
 
+    @Test("the responses to the reads of one wake-up leave in one write, in both models", arguments: [EmbeddedServer.Timers.loopTasks, .wheel])
+    func oneWritePerWakeUp(timers: EmbeddedServer.Timers) throws {
+        let server = try EmbeddedServer(timers: timers)
+        let octets = (0..<8).flatMap(Self.ping)
+        // NIO reads a segment larger than its receive buffer in several reads, then completes the read once.
+        for chunk in [octets[..<100], octets[100...]] {
+            server.channel.pipeline.syncOperations.fireChannelRead(NIOAny(ByteBuffer(bytes: chunk)))
+        }
+        server.channel.pipeline.syncOperations.fireChannelReadComplete()
+        var written = ByteBuffer()
+        var writes = 0
+        while var chunk = try server.channel.readOutbound(as: ByteBuffer.self) {
+            writes += 1
+            written.writeBuffer(&chunk)
+        }
+        #expect(writes == 1)
+        var decoder = FrameDecoder()
+        var pongs = 0
+        while try decoder.decode(buffer: &written) != nil { pongs += 1 }
+        #expect(pongs == 8)
+    }
+
     @Test("a request after a sleep waits for it: responses leave in request order (conn.in-order, ext.sleep)")
     func sleepKeepsOrder() throws {
         let server = try EmbeddedServer()
