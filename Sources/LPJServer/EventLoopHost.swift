@@ -25,6 +25,12 @@ struct EventLoopHost {
     let shutdown: ShutdownSignal
     let steps: StepScheduling
 
+    /// Sizes each connection's receive buffer: 256 octets at first, doubled after every read that fills
+    /// it, up to 64 KiB, halved after two that use less than half. NIO keeps a connection's last receive
+    /// buffer for its next read, so an idle connection that has read once holds one; NIO's default first
+    /// size, 2,048 octets, was most of what such a connection held.
+    static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65_536)
+
     /// Serves on the already listening socket `listener` until a stop is asked for. With `shared`, other
     /// processes accept on the same socket (`prefork-event-loop`), so this process accepts on a thread of
     /// its own and hands each connection to its loop: NIO's server channel expects to be the only
@@ -58,6 +64,7 @@ struct EventLoopHost {
             let acceptor = SharedAcceptor(listener: listener, shutdown: shutdown) { socket in
                 _ = ClientBootstrap(group: loop)
                     .channelOption(.allowRemoteHalfClosure, value: true)
+                    .channelOption(.recvAllocator, value: Self.receiveAllocator)
                     .channelOption(.socketOption(.tcp_nodelay), value: noDelay)
                     .channelInitializer(initialize)
                     .withConnectedSocket(socket.release())
@@ -68,6 +75,7 @@ struct EventLoopHost {
             let server = try ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: noDelay)
                 .childChannelInitializer(initialize)
                 .withBoundSocket(listener.release())

@@ -38,4 +38,13 @@ struct EngineIdleTests {
         #expect(MemoryLayout<MethodTable>.size == MemoryLayout<AnyObject>.size)
         #expect(MemoryLayout<ServerConnection>.size < MemoryLayout<ServerConfiguration>.size)
     }
+
+    @Test("a connection's first receive buffer is small: NIO keeps it for the next read, idle or not")
+    func smallFirstReceiveBuffer() {
+        var allocator = EventLoopHost.receiveAllocator
+        #expect(allocator.nextBufferSize() == 256)
+        // A full read doubles the next one, up to 64 KiB: a pipelining client is read in large reads.
+        for _ in 0..<8 { _ = allocator.record(actualReadBytes: allocator.nextBufferSize()!) }
+        #expect(allocator.nextBufferSize() == 65_536)
+    }
 }
