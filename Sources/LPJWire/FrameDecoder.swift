@@ -54,12 +54,17 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
             case .failed:
                 return nil
             case .waitingForPrefix:
-                guard let prefix = buffer.getBytes(at: buffer.readerIndex, length: 4) else { return nil }
-                let order = self.order(forPrefix: prefix)
-                let length = Int(order.value(prefix[0], prefix[1], prefix[2], prefix[3]))
+                // The four octets as one integer, first octet highest: no array per frame.
+                guard let word = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else { return nil }
+                let (p0, p1, p2, p3) = (
+                    UInt8(truncatingIfNeeded: word >> 24), UInt8(truncatingIfNeeded: word >> 16),
+                    UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)
+                )
+                let order = self.order(forPrefix: p0, p1, p2, p3)
+                let length = Int(order.value(p0, p1, p2, p3))
                 guard length <= configuration.maxBodyLength else {
                     state = .failed
-                    let diagnosis = LengthPrefixDiagnosis(octets: prefix, order: order, limit: configuration.maxBodyLength)
+                    let diagnosis = LengthPrefixDiagnosis(octets: [p0, p1, p2, p3], order: order, limit: configuration.maxBodyLength)
                     throw WireError(.frameTooLarge, rule: .frameOversizeClose, diagnosis.description, offset: streamOffset)
                 }
                 buffer.moveReaderIndex(forwardBy: 4)
@@ -98,12 +103,10 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         }
     }
 
-    /// The connection's byte order, deciding it from `prefix` in `auto` mode.
-    private mutating func order(forPrefix prefix: [UInt8]) -> ByteOrder {
+    /// The connection's byte order, deciding it from the prefix `p0 p1 p2 p3` in `auto` mode.
+    private mutating func order(forPrefix p0: UInt8, _ p1: UInt8, _ p2: UInt8, _ p3: UInt8) -> ByteOrder {
         if let byteOrder { return byteOrder }
-        let detection = ByteOrderDetection.detect(
-            prefix[0], prefix[1], prefix[2], prefix[3],
-            limit: configuration.maxBodyLength)
+        let detection = ByteOrderDetection.detect(p0, p1, p2, p3, limit: configuration.maxBodyLength)
         byteOrder = detection.order
         byteOrderWasAmbiguous = detection.isAmbiguous
         return detection.order
