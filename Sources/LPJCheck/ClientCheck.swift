@@ -22,7 +22,8 @@ public struct ClientCase: Sendable {
     public var title: String
     public var rules: [RuleID]
     public var expectation: ClientExpectation
-    /// The reply, as pieces written one after another with a short pause, then the connection closes.
+    /// The reply, as pieces written one after another (the second once the client has read the first,
+    /// the others 3 ms apart), then the connection closes.
     public var reply: @Sendable (ByteOrder) -> [[UInt8]]
     /// The reply is a prefix no limit admits: instead of closing, the runner keeps feeding body octets
     /// and watches whether the client refuses at once (`ClientOversizeFeed`).
@@ -339,8 +340,14 @@ public enum ClientCheck {
         let asked: JSONValue? = legacy ? Optional.none : params
         let check = ClientRequestCheck(method: legacy ? nil : clientCase.id, params: asked, byteOrder: byteOrder)
         let reading = check.read(from: connection, timeoutMilliseconds: timeoutMilliseconds)
+        // The second piece once the client has read the first (`LoopbackPeerReads`), so that its first
+        // read returns part of the reply however busy the machine; the others 3 ms apart.
         for (index, piece) in pieces.enumerated() where !reading.closed {
-            if index > 0 { usleep(3_000) }
+            if index == 1 {
+                _ = LoopbackPeerReads.waitUntilRead(by: connection, minimumMilliseconds: 3, boundMilliseconds: 1_000)
+            } else if index > 1 {
+                usleep(3_000)
+            }
             guard (try? connection.writeAll(piece, timeoutMilliseconds: timeoutMilliseconds)) != nil else { break }
         }
         if clientCase.feedsBody, !reading.closed, !legacy {

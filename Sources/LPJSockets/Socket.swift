@@ -101,6 +101,17 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
+    /// The peer's port, IPv4 or IPv6; 0 when not connected.
+    public var remotePort: Int {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(descriptor, $0, &length) }
+        }
+        guard status == 0 else { return 0 }
+        return withUnsafeBytes(of: address) { bytes in Int(UInt16(bytes[2]) << 8 | UInt16(bytes[3])) }
+    }
+
     /// `TCP_NODELAY`: send small segments at once (no Nagle).
     public func setNoDelay(_ on: Bool = true) {
         var flag: Int32 = on ? 1 : 0
