@@ -75,7 +75,9 @@ final class SerialSteps: StepRunner {
 
     private func resume(with response: Response, handler: ServerChannelHandler, context: ChannelHandlerContext) {
         isWaiting = false
+        // The waited-for response leaves at once, not behind the frames of every request queued after it.
         handler.write(response, context: context)
+        handler.flushFrames(context: context)
         runQueue(flushNow: true, handler: handler, context: context)
         // Idle time counts from the last response, not from the read before the wait (conn.idle-timeout).
         handler.armTimeout(context: context)
