@@ -9,9 +9,9 @@ import LPJSockets
 ///     sl  local_address rem_address   st tx_queue rx_queue ...
 ///      3: 0100007F:A6D9 0100007F:838B 01 00000000:00000001 ...   ← one octet unread
 ///
-/// A case that splits a frame into pieces waits for that count to reach 0 before the next piece, so that
-/// the peer's read really returns part of a frame (`frame.reads-are-partial`), however busy the machine:
-/// a pause alone lets a slow-to-be-scheduled peer find every piece in one read.
+/// `lpj check-client` waits for that count to reach 0 before a split reply's second piece, so that the
+/// client's first read really returns part of a frame (`frame.reads-are-partial`), however busy the
+/// machine: a pause alone lets a client scheduled late find every piece in one read.
 public enum LoopbackPeerReads {
     /// The octets the peer of `socket` has received and not read; nil when its socket is not in the
     /// table (not loopback, another network namespace, or closed).
