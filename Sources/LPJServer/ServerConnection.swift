@@ -98,7 +98,7 @@ public struct ServerConnection {
     /// `ping` it can judge in one pass), and returns `true`; otherwise appends nothing and returns
     /// `false`, and the body takes the general path (`outcome(for:)`), errors included.
     private func answersPing(_ body: ByteBuffer, into output: inout ByteBuffer) -> Bool {
-        PingEcho.writeResponseFrame(for: body, maxDepth: methods.shared.configuration.parser.maxDepth, byteOrder: byteOrder, to: &output)
+        PingEcho.writeResponseFrame(for: body, maxDepth: configuration.parser.maxDepth, byteOrder: byteOrder, to: &output)
     }
 
     /// The steps at EOF: frames still complete in `buffer`, then `.finish`.
@@ -136,7 +136,7 @@ public struct ServerConnection {
     /// request.
     private func outcome(for body: ByteBuffer) -> DispatchOutcome {
         do {
-            let request = try Request(body: body, options: methods.shared.configuration.parser)
+            let request = try Request(body: body, options: configuration.parser)
             return methods.dispatch(request)
         } catch let error as WireError {
             return .respond(Response(error: error))
