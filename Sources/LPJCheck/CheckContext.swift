@@ -26,13 +26,28 @@ public final class CheckContext: Sendable {
     public func frame(_ request: Request) -> [UInt8] { frame(request.body()) }
 
     /// Sends `delivery` on a fresh connection and reads until `count` responses, EOF or the time-out.
+    ///
+    /// A refusal (`isRefusal`) of a delivery with a whole request in it, while the checker holds fewer
+    /// than 8 connections, is tried again on a fresh connection after 50, 100, 200 and 400 ms, while the
+    /// case has time: the server may still count connections the checker closed a moment ago, since
+    /// nothing bounds how soon it must notice a close, and then refuses legally. A refusal that lasts is
+    /// returned like any other reply, to be judged.
     public func exchange(_ delivery: Delivery, count: Int? = nil, extraMilliseconds: Int = 0, byteOrder: ByteOrder? = nil) throws -> (
         ProbeConnection, ProbeConnection.Reply
     ) {
-        let connection = try connect(byteOrder: byteOrder)
-        try delivery.send(on: connection)
-        let reply = connection.read(count: count, timeoutMilliseconds: target.timeoutMilliseconds + extraMilliseconds)
-        return (connection, reply)
+        var pause = 50
+        while true {
+            let connection = try connect(byteOrder: byteOrder)
+            try delivery.send(on: connection)
+            let reply = connection.read(count: count, timeoutMilliseconds: target.timeoutMilliseconds + extraMilliseconds)
+            guard pause <= 400, Self.isRefusal(reply, received: connection.received), ProbeConnection.openCount <= 8,
+                !FrameWalk.completeFrameLengths(delivery.bytes, order: byteOrder ?? target.byteOrder, limit: target.maxBody).isEmpty,
+                (CaseDeadline.remainingMilliseconds ?? Int.max) > pause + 2 * target.timeoutMilliseconds
+            else { return (connection, reply) }
+            connection.close()
+            usleep(UInt32(pause) * 1_000)
+            pause *= 2
+        }
     }
 
     /// Sends `bytes` in one write on a fresh connection, optionally half-closes, and reads.
@@ -40,22 +55,40 @@ public final class CheckContext: Sendable {
         try exchange(.oneWrite(bytes, halfClose: halfClose), count: count)
     }
 
-    /// Whether a fresh connection gets its pong: the liveness check after every case. A connection that
-    /// is refused or closed at once is tried again, three times 200 ms apart: a server at its connection
-    /// limit may not yet have noticed that the case's connections are gone.
+    /// Whether a fresh connection gets its pong: the liveness check after every case.
+    ///
+    /// A refusal — the connection refused, closed without an answer, or its ping answered `overloaded` —
+    /// is tried again after 50, 100, 200, 400 and 800 ms, while the case has time: a server at its
+    /// connection limit may still count the case's connections, since nothing bounds how soon it must
+    /// notice a client's close, and then refuses legally (`sec.connection-limit.refuse`). Silence is no
+    /// refusal and is not tried again. An answered connection is half-closed and its end of stream
+    /// awaited (250 ms at most), so that it no longer counts against the limit when the next case connects.
     public func serverAnswers() -> Bool {
-        for attempt in 0..<4 {
+        var pause = 50
+        for attempt in 0..<6 {
             if attempt > 0 {
-                guard (CaseDeadline.remainingMilliseconds ?? 1_000) > 400 else { return false }
-                usleep(200_000)
+                guard (CaseDeadline.remainingMilliseconds ?? 2_000) > pause + 200 else { return false }
+                usleep(UInt32(pause) * 1_000)
+                pause *= 2
             }
             guard let (connection, reply) = try? exchange(frame(Request(method: "ping", params: "alive?")), halfClose: false, count: 1)
             else { continue }
-            connection.close()
-            if pongsAtProbe ? reply.responses.first.map({ $0.out == "pong" }) == true : !connection.received.isEmpty { return true }
-            if !reply.closed { return false }
+            if Self.isRefusal(reply, received: connection.received) {
+                connection.close()
+                continue
+            }
+            connection.closeAfterServerEnds(timeoutMilliseconds: 250)
+            return pongsAtProbe ? reply.responses.first.map({ $0.out == "pong" }) == true : !connection.received.isEmpty
         }
         return false
+    }
+
+    /// Whether `reply`, to the first request on a fresh connection that received `received`, is a
+    /// server's refusal of the connection (`sec.connection-limit.refuse`): an `overloaded` answer, or a
+    /// close before any octet.
+    static func isRefusal(_ reply: ProbeConnection.Reply, received: [UInt8]) -> Bool {
+        if let first = reply.responses.first { return first.errorResult?.code == WireError.Code.overloaded.rawValue }
+        return reply.frames.isEmpty && reply.closed && received.isEmpty
     }
 
     /// What the connection must do once the expected responses are in.
@@ -187,6 +220,10 @@ public final class CheckContext: Sendable {
         case .open(let requirement):
             // A refusal as oversized closes the connection by rule; the refusal itself is what is wrong.
             if reply.responses.contains(where: { $0.errorResult?.code == WireError.Code.frameTooLarge.rawValue }) { return [] }
+            // Answered, then closed when the connection may have been idle long enough for a legal
+            // time-out (a large response can take the checker over a second to read): not charged.
+            let lastSent = connection.lastSentAt
+            if reply.closed, IdleClose.mayBeIdleTimeOut(since: lastSent, target: target) { return [] }
             if reply.closed {
                 return [
                     Violation(
@@ -196,10 +233,12 @@ public final class CheckContext: Sendable {
             }
             let probe: JSONValue = "still open?"
             guard (try? connection.send(Request(method: "ping", params: probe))) != nil else {
+                if IdleClose.mayBeIdleTimeOut(since: lastSent, target: target) { return [] }
                 return [Violation(requirement, "the connection could not take a following ping")]
             }
             let more = connection.read(count: 1, timeoutMilliseconds: target.timeoutMilliseconds)
             if more.responses.first.map({ $0.out == "pong" }) == true { return [] }
+            if more.frames.isEmpty, more.closed, IdleClose.mayBeIdleTimeOut(since: lastSent, target: target) { return [] }
             let pingPrefix = FrameEncoder(byteOrder: connection.byteOrder).prefix(forLength: Request(method: "ping", params: probe).body().count)
             if let answer = more.responses.first,
                 let misread = PrefixMisreading.violation(

@@ -31,8 +31,17 @@ public final class ProbeConnection {
     /// When the last octets arrived: a read cut off by the case's deadline soon after them was cut off
     /// while the server was still sending.
     public private(set) var lastReceivedAt: ContinuousClock.Instant?
+    /// When the connection was made or the checker last wrote to it: the server's idle time-out cannot
+    /// have started before this, so a close seen later than 1 s after it may be that time-out's.
+    public private(set) var lastSentAt = ContinuousClock.now
     /// This connection's log in the running case's record, if one is being made.
     private let tap: WireTap?
+    /// Whether this connection still counts in `openCount`.
+    private var counted = true
+
+    /// How many connections the checker holds open now, in every case and thread.
+    public static var openCount: Int { openConnections.withLock { $0 } }
+    private static let openConnections = OpenCount()
 
     /// `responseLimit`: the largest response body believed; a ping echo is at most the request limit plus
     /// a little, so anything larger is an implausible length, reported at once rather than waited for.
@@ -48,6 +57,8 @@ public final class ProbeConnection {
                 byteOrder: byteOrder == .little ? .little : .big,
                 maxBodyLength: responseLimit))
         tap = WireRecorder.current?.open()
+        lastSentAt = .now
+        Self.openConnections.withLock { $0 += 1 }
     }
 
     /// Sends `bytes` within `sendTimeoutMilliseconds` (and the case's deadline). Throws
@@ -65,6 +76,7 @@ public final class ProbeConnection {
     /// One write of `bytes` within `timeoutMilliseconds`, recorded (as much of it as went out), without
     /// adding it to `sent`: for cases that write more than they keep, such as a flood.
     public func write(_ bytes: [UInt8], timeoutMilliseconds: Int) throws {
+        lastSentAt = .now
         do {
             try socket.writeAll(bytes, timeoutMilliseconds: timeoutMilliseconds)
             tap?.sent(bytes)
@@ -109,9 +121,28 @@ public final class ProbeConnection {
     public func close() {
         socket.close()
         tap?.closedByChecker()
+        uncount()
     }
 
-    deinit { tap?.closedByChecker() }
+    private func uncount() {
+        guard counted else { return }
+        counted = false
+        Self.openConnections.withLock { $0 -= 1 }
+    }
+
+    /// Half-closes, reads until the server's end of stream or `timeoutMilliseconds`, then closes: a
+    /// server closes once it has answered a half-closed connection (`conn.half-close.close`), and once
+    /// it has, it no longer counts the connection against its limit when the next one arrives.
+    public func closeAfterServerEnds(timeoutMilliseconds: Int) {
+        halfClose()
+        _ = read(timeoutMilliseconds: timeoutMilliseconds)
+        close()
+    }
+
+    deinit {
+        tap?.closedByChecker()
+        uncount()
+    }
 
     /// What the server sent back.
     public struct Reply {
@@ -238,4 +269,16 @@ public final class ProbeConnection {
 public struct CaseDeadlinePassed: Error, CustomStringConvertible {
     public var operation: String
     public var description: String { "the case ran out of time before it could \(operation)" }
+}
+
+/// A count shared by every thread, changed under its lock.
+///
+/// `@unchecked Sendable`: `count` is only touched inside `withLock`.
+final class OpenCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func withLock<T>(_ body: (inout Int) -> T) -> T {
+        lock.withLock { body(&count) }
+    }
 }

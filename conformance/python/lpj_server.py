@@ -19,7 +19,8 @@ Documented choices (spec Section 1.6):
   idle time-out       --idle-timeout-ms, default 60,000; never while a request is outstanding
   slow sender         --slow-sender-ms, default 30,000: the time one partial frame may take
   slow reader         --slow-reader-ms, default 30,000: how long a response may wait for the client
-  connections         --max-connections, default 256 (0: no limit); refusals --refuse overloaded|close
+  connections         --max-connections, default 256 (0: no limit); refusals --refuse overloaded|close;
+                      --serial serves one at a time; --end-delay-ms handles a client's end of stream late
   extensions          sleep and relay (--no-extensions turns them off); relay only to upstreams
                       matching --relay-allow HOST:PORT patterns, loopback only by default
 """
@@ -693,7 +694,7 @@ class Connection:
         self.name = "%s:%s" % (peer[0], peer[1])
 
     async def serve(self):
-        reading = asyncio.current_task()
+        reading = self.reading = asyncio.current_task()
         writing = asyncio.ensure_future(self.write_responses())
         watching = asyncio.ensure_future(self.watch(reading))
         how = "error"
@@ -730,16 +731,23 @@ class Connection:
         while len(buffer) < n:
             chunk = await self.reader.read(min(READ_CHUNK, n - len(buffer)))
             if not chunk:
-                raise EndOfStream(partial=True)
+                await self.end_of_stream(partial=True)
             if self.partial_since is None:
                 self.partial_since = time.monotonic()
             buffer += chunk
         return bytes(buffer)
 
+    async def end_of_stream(self, partial):
+        """The client's end of stream, handled end_delay_ms late: nothing bounds how soon a server must
+        notice it, so meanwhile the connection still counts against the limit (sec.connection-limit)."""
+        if self.config.end_delay_ms:
+            await asyncio.sleep(self.config.end_delay_ms / 1000)
+        raise EndOfStream(partial=partial)
+
     async def read_prefix(self):
         first = await self.reader.read(4)
         if not first:
-            raise EndOfStream(partial=False)   # at a frame boundary: a half-close (conn.half-close)
+            await self.end_of_stream(partial=False)   # at a frame boundary: a half-close (conn.half-close)
         self.partial_since = time.monotonic()
         return await self.read_exactly(4, bytearray(first))
 
@@ -834,8 +842,10 @@ class Connection:
             log("%s: the client has not read a response for %d ms: closed (sec.slow-reader)"
                 % (self.name, self.config.slow_reader_ms))
             self.writer.transport.abort()
+            self.reading.cancel()                  # a reader waiting for the window would wait for ever
         except (ConnectionError, OSError):
             self.writer.transport.abort()
+            self.reading.cancel()
         finally:
             if not self.writer.transport.is_closing():
                 self.writer.close()
@@ -875,6 +885,7 @@ class Server:
         self.config = config
         self.methods = Methods(config)
         self.connections = set()
+        self.turn = asyncio.Lock()                 # with --serial: the connection being served holds it
         self.stopping = False
 
     async def accept(self, reader, writer):
@@ -884,6 +895,14 @@ class Server:
         if refusing and config.refuse == "close":
             writer.close()
             return
+        if config.serial:
+            # conn.isolation.delay: one connection at a time, the others wait unread in their turn.
+            async with self.turn:
+                await self.serve_connection(reader, writer, refusing=False)
+            return
+        await self.serve_connection(reader, writer, refusing)
+
+    async def serve_connection(self, reader, writer, refusing):
         connection = Connection(self, reader, writer, refusing)
         if not refusing:
             self.connections.add(connection)
@@ -914,6 +933,12 @@ VARIANTS = {
                             "10 connections; the 11th gets overloaded for its first request"),
     "connection-limit-close": (["--max-connections", "10", "--refuse", "close"],
                                "10 connections; the 11th is closed at once"),
+    "late-eof-limit-8": (["--max-connections", "8", "--end-delay-ms", "150"],
+                                    "8 connections, the least allowed; a client's end of stream handled 150 ms late, "
+                                    "the connection counted until then"),
+    "idle-1s": (["--idle-timeout-ms", "1000"], "the shortest idle time-out allowed, stated as idleTimeoutMs 1000"),
+    "serial-idle-1500": (["--serial", "--idle-timeout-ms", "1500", "--slow-sender-ms", "2500"],
+                         "one connection at a time (conn.isolation.delay), each closed after 1.5 s idle"),
     "minimal": (["--max-body", "65536", "--max-depth", "64", "--no-describe", "--no-extensions"],
                 "everything at its minimum, nothing optional"),
 }
@@ -932,6 +957,10 @@ def parse_arguments(argv):
     p.add_argument("--max-connections", type=int, default=256, help="0: no limit; else >= 8")
     p.add_argument("--refuse", choices=["overloaded", "close"], default="overloaded",
                    help="beyond the connection limit: answer the first request overloaded, or close at once")
+    p.add_argument("--serial", action="store_true",
+                   help="serve one connection at a time; the others wait their turn (conn.isolation.delay)")
+    p.add_argument("--end-delay-ms", type=int, default=0,
+                   help="handle a client's end of stream this much later (the connection counts until then)")
     p.add_argument("--duplicates", choices=["all", "last", "first", "reject"], default="all")
     p.add_argument("--numbers", choices=["text", "decimal"], default="text")
     p.add_argument("--no-describe", dest="describe", action="store_false")
