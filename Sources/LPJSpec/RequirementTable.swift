@@ -579,13 +579,13 @@ extension SpecInventory {
             id: "msg.ping.echo",
             rule: "msg.ping", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "Every server MUST implement the method `ping`: to a request with `in` = `\"ping\"` it MUST answer with `out` = `\"pong\"` and a `result` equal to the request's `params` by `msg.value-equality`, whatever the `params` are (numbers are further governed by `msg.ping-echo-interoperable` and `msg.ping-echo-exact`, and `params` with duplicate member names bind only a server whose `body.nested-duplicates` behaviour is 1).",
+            text: "Every server MUST implement the method `ping`: to a request with `in` = `\"ping\"` it MUST answer with `out` = `\"pong\"` and a `result` equal to the request's `params` by `msg.value-equality`, whatever the `params` are (numbers are further governed by `msg.ping-echo-interoperable` and `msg.ping-echo-exact`; `params` holding a number that the server's `body.numbers` representation cannot hold finitely, such as `1e400` in binary64, may instead get an error response other than `invalid-json` and `invalid-params`, as the server documents (`body.numbers.documented`); and `params` with duplicate member names bind only a server whose `body.nested-duplicates` behaviour is 1).",
             section: "5.2 The `ping` method and value equality"),
         SpecRequirement(
             id: "msg.ping.no-invalid-params",
             rule: "msg.ping", level: .mustNot, party: .server,
             whyNotObservable: nil,
-            text: "A server MUST NOT answer `ping` with `invalid-params`: `ping` has no invalid `params`.",
+            text: "A server MUST NOT answer `ping` with `invalid-params`, except for `params` with duplicate member names at a server whose `body.nested-duplicates` behaviour is 4 (`\"reject\"`): `ping` has no other invalid `params`.",
             section: "5.2 The `ping` method and value equality"),
         SpecRequirement(
             id: "msg.value-equality.use",
@@ -597,7 +597,7 @@ extension SpecInventory {
             id: "msg.ping-echo-interoperable.echo",
             rule: "msg.ping-echo-interoperable", level: .must, party: .server,
             whyNotObservable: nil,
-            text: "For every interoperable number in a `ping` request's `params`, the `result` MUST contain, at the same position, a number equal to it (`msg.value-equality`).",
+            text: "For every interoperable number in a `ping` request's `params`, the `result` of the `pong` MUST contain, at the same position, a number equal to it (`msg.value-equality`).",
             section: "5.2 The `ping` method and value equality"),
         SpecRequirement(
             id: "msg.ping-echo-exact.echo",
