@@ -17,10 +17,8 @@ enum StatedBound: Equatable {
     init(_ value: JSONValue?) {
         guard let value else { self = .unstated; return }
         if case .null = value { self = .none; return }
-        if let number = value.numberValue, number.doubleValue.rounded() == number.doubleValue, number.doubleValue >= 0,
-            number.doubleValue <= Double(Int32.max)
-        {
-            self = .milliseconds(Int(number.doubleValue))
+        if let ms = value.numberValue?.int64Value, ms >= 0, ms <= Int64(Int32.max) {
+            self = .milliseconds(Int(ms))
             return
         }
         self = .invalid(String(JSONWriter.string(value).prefix(40)))

@@ -30,11 +30,16 @@ public struct JSONNumber: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { text }
 
-    /// The value as an `Int64` when the text is an integer literal (no fraction, no exponent) that fits.
+    /// The value as an `Int64` when it is an integer that fits, in any notation: an integer is a number
+    /// whose value is an integer (spec Section 1.3), so `100000`, `1E5`, `1.0e5` and `100000.0` are all
+    /// 100,000, while `1.5` and `1E-1` are no integer.
     public var int64Value: Int64? {
-        guard !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") })
-        else { return nil }
-        return Int64(text)
+        if let plain = Int64(text) { return plain }
+        guard let decimal = CanonicalDecimal(self), decimal.isInteger else { return nil }
+        guard !decimal.digits.isEmpty else { return 0 }
+        guard decimal.exponent <= 19 else { return nil }
+        let zeros = [UInt8](repeating: UInt8(ascii: "0"), count: decimal.exponent - decimal.digits.count)
+        return Int64((decimal.negative ? "-" : "") + String(decoding: decimal.digits + zeros, as: UTF8.self))
     }
 
     /// The nearest binary64 value (±infinity beyond its range).

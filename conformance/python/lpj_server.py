@@ -405,13 +405,27 @@ def response(out, result):
     return Obj([("out", out), ("result", result)])
 
 
+INTEGER_STYLE = {"style": "plain"}                # --integer-style, set by parse_arguments
+
+
+def integer_number(n):
+    """An integer this server states (a describe member, an error offset). An integer is a number whose value
+    is an integer, in any notation: plain (100000), or with --integer-style exponent the same value in
+    exponent form (1E5, 3.7E1, 0E0)."""
+    if INTEGER_STYLE["style"] == "plain":
+        return Num(str(n))
+    digits = str(abs(n))
+    fraction = digits[1:].rstrip("0")
+    return Num("%s%s%sE%d" % ("-" if n < 0 else "", digits[0], "." + fraction if fraction else "", len(digits) - 1))
+
+
 def error_response(code, message, rule=None, offset=None):
     """msg.error-response: code and message, the rule broken, and the offset for body errors."""
     result = Obj([("code", code), ("message", message)])
     if rule:
         result.pairs.append(("rule", rule))
     if offset is not None:
-        result.pairs.append(("offset", Num(str(offset))))
+        result.pairs.append(("offset", integer_number(offset)))
     return response("error", result)
 
 
@@ -550,12 +564,12 @@ class Methods:
         """msg.describe: params ignored; what this listener really does."""
         c = self.config
         return response("lpj.description", Obj([
-            ("protocol", "lpj/1"), ("byteOrder", c.byte_order_stated), ("maxBody", Num(str(c.max_body))),
-            ("maxDepth", Num(str(c.max_depth))), ("methods", self.names()), ("server", SERVER_NAME),
+            ("protocol", "lpj/1"), ("byteOrder", c.byte_order_stated), ("maxBody", integer_number(c.max_body)),
+            ("maxDepth", integer_number(c.max_depth)), ("methods", self.names()), ("server", SERVER_NAME),
             ("duplicates", c.duplicates), ("numbers", c.numbers),
-            ("idleTimeoutMs", Num(str(c.idle_timeout_ms))), ("slowSenderMs", Num(str(c.slow_sender_ms))),
-            ("slowReaderMs", Num(str(c.slow_reader_ms))),
-            ("maxConnections", Num(str(c.max_connections)) if c.max_connections else None)]))
+            ("idleTimeoutMs", integer_number(c.idle_timeout_ms)), ("slowSenderMs", integer_number(c.slow_sender_ms)),
+            ("slowReaderMs", integer_number(c.slow_reader_ms)),
+            ("maxConnections", integer_number(c.max_connections) if c.max_connections else None)]))
 
     def sleep_ms(self, params):
         if not isinstance(params, Obj):
@@ -926,6 +940,8 @@ VARIANTS = {
     "first-duplicate-wins": (["--duplicates", "first"], "body.nested-duplicates choice 3"),
     "reject-duplicates": (["--duplicates", "reject"], "body.nested-duplicates choice 4: invalid-params"),
     "numbers-decimal": (["--numbers", "decimal"], "body.numbers choice 2: arbitrary-precision decimal"),
+    "integers-in-exponent-form": (["--integer-style", "exponent"],
+                                  "stated integers and error offsets written 1E5, 3.7E1: integers by value"),
     "idle-30s": (["--idle-timeout-ms", "30000"], "the shortest recommended idle time-out"),
     "slow-sender-10s": (["--slow-sender-ms", "10000"], "the shortest recommended slow-sender bound"),
     "slow-reader-10s": (["--slow-reader-ms", "10000"], "the shortest slow-reader bound allowed"),
@@ -963,6 +979,8 @@ def parse_arguments(argv):
                    help="handle a client's end of stream this much later (the connection counts until then)")
     p.add_argument("--duplicates", choices=["all", "last", "first", "reject"], default="all")
     p.add_argument("--numbers", choices=["text", "decimal"], default="text")
+    p.add_argument("--integer-style", choices=["plain", "exponent"], default="plain",
+                   help="how stated integers (describe members, error offsets) are written: 100000 or 1E5")
     p.add_argument("--no-describe", dest="describe", action="store_false")
     p.add_argument("--no-extensions", dest="extensions", action="store_false")
     p.add_argument("--relay-allow", action="append", default=[], metavar="HOST:PORT",
@@ -986,6 +1004,7 @@ def parse_arguments(argv):
     for ok, why in checks:
         if not ok:
             p.error(why)
+    INTEGER_STYLE["style"] = args.integer_style
     args.byte_order_stated = sys.byteorder if args.byte_order == "native" else args.byte_order
     if args.byte_order == "native":
         args.byte_order = sys.byteorder           # order.native-is-legacy: an alias, never a third format
