@@ -71,6 +71,13 @@ struct FixturePlan: Sendable {
         let (connection, reply) = try context.exchange(delivery, count: expected.count, byteOrder: readOrder(target))
         defer { connection.close() }
         var outcome = context.judge(reply, expected: expected, connection: connection, delivery: delivery, afterwards: afterwards(expected))
+        if definition.rules.contains(.bodyNumbers), expected.count == 1, let response = reply.responses.first,
+            let body = FrameWalk.bodies(wire(for: target), order: readOrder(target), limit: target.maxBody).first,
+            UnholdableNumbers.held(in: Self.params(body)),
+            let violation = UnholdableNumbers.violation(response, statedNumbers: target.stated("numbers")?.stringValue)
+        {
+            outcome = .broke([violation], sent: connection.sent)
+        }
         if target.detectsByteOrder, outcome.verdict != .passed, definition.wire.count >= 4 {
             let w = definition.wire
             let detection = ByteOrderDetection.detect(w[0], w[1], w[2], w[3], limit: target.maxBody)

@@ -74,8 +74,24 @@ enum ResponseInspection {
             if result["message"]?.stringValue == nil { return .errorMessage }
             return .errorForm
         case .msgResponse, .msgDuplicateMembers, .frameZeroLength: return .responseForm
+        case .bodyJSONText where error.offset.map({ spellsNonfinite(body, near: $0) }) == true: return .nonfiniteSender
         default: return .jsonTextSender
         }
+    }
+
+    /// Whether the error point `offset` lies in a non-finite number in any spelling (`+Inf`, `-inf`,
+    /// `Infinity`, `NaN`, `nan`, ...): the word of letters around it, after an optional sign, begins with
+    /// `inf` or `nan` in any case. (`-` starts a number, so the error point of `-inf` is its `i`; a
+    /// misspelt literal is refused at its first wrong letter, the `a` of `nan`.)
+    static func spellsNonfinite(_ body: [UInt8], near offset: Int) -> Bool {
+        func isLetter(_ octet: UInt8) -> Bool { (0x41...0x5a).contains(octet) || (0x61...0x7a).contains(octet) }
+        func isSign(_ octet: UInt8) -> Bool { octet == UInt8(ascii: "-") || octet == UInt8(ascii: "+") }
+        guard offset >= 0, offset <= body.count else { return false }
+        var start = offset
+        while start > 0, isLetter(body[start - 1]) { start -= 1 }
+        if start < body.count, isSign(body[start]) { start += 1 }
+        let word = body[start...].prefix(3).map { $0 | 0x20 }
+        return word == Array("inf".utf8) || word == Array("nan".utf8)
     }
 
     /// An error response's `result`: a registered code, a string message, an integer offset, a rule.
