@@ -160,6 +160,14 @@ extension CaseCatalog {
                 context, separators.map { (Array(#"{"in":"ping","params":"#.utf8) + $0 + Array("1}".utf8), .error(.invalidJSON, .jsonTextReject)) })
         },
         CheckCase(
+            "message.trailing-commas",
+            "A comma before the closing brace of an object, in params ({\"a\":1,}, nested) and in the message object: each invalid-json.",
+            covers: [.jsonTextReject, .jsonTextOffset]
+        ) { context in
+            let bodies = [#"{"in":"ping","params":{"a":1,}}"#, #"{"in":"ping","params":[{"a":[1] , },2]}"#, #"{"in":"ping","params":1,}"#]
+            return try answers(context, bodies.map { (Array($0.utf8), .error(.invalidJSON, .jsonTextReject)) })
+        },
+        CheckCase(
             "message.escaped-names", "Member names written with escapes (\\u0069n, p\\u0061rams) are the names in and params: answered as a ping.",
             covers: [.escapesSameString]
         ) { context in

@@ -463,6 +463,16 @@ def _(m, config):
     m.Parser.parse = parse
 
 
+@mutant("accept-object-trailing-comma", "body.json-text.reject", "MUST",
+        "a comma before the closing brace of an object is skipped ({\"a\":1,} is read as {\"a\":1}); [1,] is still refused")
+def _(m, config):
+    def make(original):
+        def parse_body(body, max_depth):
+            return original(re.sub(rb",([ \t\r\n]*)}", rb"\1}", body), max_depth)
+        return parse_body
+    wrap(m, "parse_body", make)
+
+
 @mutant("accept-leading-zeros", "body.json-text.reject", "MUST",
         "numbers with leading zeros are read with int(): 01 is accepted as 1")
 def _(m, config):
