@@ -56,9 +56,10 @@ struct FixturePlan: Sendable {
         let target = context.target
         if let reason = byteOrderMismatch(target) { return .skipped(reason) }
         let limitMatters = stop == .frameTooLarge || definition.wire.count > FrameConfiguration.minimumMaxBodyLength + 4
-        if limitMatters, !target.maxBodyIsStated || definition.receiverLimit != target.maxBody {
+        if limitMatters, !target.maxBodyIsStated || !readsAlike(limit: target.maxBody) {
             return .skipped(
-                "assumes a limit of \(definition.receiverLimit) octets; the server's is \(target.maxBodyIsStated ? "\(target.maxBody)" : "not stated")")
+                "assumes a limit of \(definition.receiverLimit) octets; the server's is \(target.maxBodyIsStated ? "\(target.maxBody), and a length of the fixture lies between the two" : "not stated")"
+            )
         }
         if depth > 64, target.maxDepth == nil {
             return .skipped(
@@ -93,7 +94,7 @@ struct FixturePlan: Sendable {
             }
         }
         if outcome.verdict == .passed, definition.rules.contains(.orderMismatchDiagnosis), let message = reply.responses.last?.errorResult?.message,
-            let missing = Self.missingDiagnosis(message, wire: delivery.bytes, order: target.byteOrder)
+            let missing = Self.missingDiagnosis(message, wire: delivery.bytes, order: target.byteOrder, limit: target.maxBody)
         {
             return .broke(.mismatchDiagnosis, missing, sent: connection.sent)
         }
@@ -101,6 +102,30 @@ struct FixturePlan: Sendable {
             outcome = .informational("as the server states: " + outcome.summary)
         }
         return outcome
+    }
+
+    /// Whether a receiver whose limit is `limit` reads the fixture as one with the fixture's own limit
+    /// does: no frame length it reads lies between the two limits (the frames within one are within the
+    /// other, and an oversized length is oversized for both), and a detecting receiver decides the same
+    /// byte order from the first prefix. `request.frame.max-uint32` reads alike under every legal limit,
+    /// `request.frame.size-1mib` (1,048,576) not under 100,000.
+    func readsAlike(limit: Int) -> Bool {
+        let (low, high) = (min(limit, definition.receiverLimit), max(limit, definition.receiverLimit))
+        guard low != high else { return true }
+        let w = definition.wire
+        var order = definition.receiverByteOrder.fixedOrder ?? definition.byteOrder.decodingOrder
+        if definition.receiverByteOrder == .auto, w.count >= 4 {
+            let decided = ByteOrderDetection.detect(w[0], w[1], w[2], w[3], limit: low).order
+            guard decided == ByteOrderDetection.detect(w[0], w[1], w[2], w[3], limit: high).order else { return false }
+            order = decided
+        }
+        var offset = 0
+        while offset + 4 <= w.count {
+            let length = Int(order.value(w[offset], w[offset + 1], w[offset + 2], w[offset + 3]))
+            if length > low { return length > high }
+            offset += 4 + length
+        }
+        return true
     }
 
     /// Why the fixture does not apply to the target's byte order, or nil when it does.
@@ -122,11 +147,11 @@ struct FixturePlan: Sendable {
 
     /// What a frame-too-large message leaves out of `order.mismatch-diagnosis`: the other byte order when
     /// the swapped reading of the prefix fits, text without a prefix when all four octets are printable.
-    static func missingDiagnosis(_ message: String, wire: [UInt8], order: ByteOrder) -> String? {
+    static func missingDiagnosis(_ message: String, wire: [UInt8], order: ByteOrder, limit: Int) -> String? {
         guard wire.count >= 4 else { return nil }
         let lower = message.lowercased()
         let swapped = order.swapped.value(wire[0], wire[1], wire[2], wire[3])
-        if swapped <= 1 << 20, !(lower.contains("endian") || lower.contains("byte order") || lower.contains(String(swapped))) {
+        if Int(swapped) <= limit, !(lower.contains("endian") || lower.contains("byte order") || lower.contains(String(swapped))) {
             return
                 "the refusal of \(wire[0..<4].map(hexByte).joined(separator: " ")) does not name the likely cause, the other byte order (read \(order.swapped) it is \(swapped)): \"\(message.prefix(100))\""
         }

@@ -1132,6 +1132,29 @@ def _(m, config):
     wrap(m.Connection, "finish", make)
 
 
+@mutant("order-leaks-across-connections", "conn.isolation.unaffected", "MUST NOT",
+        "a connection whose first prefix is oversized but fits byte-swapped switches a server-wide byte order that "
+        "every later connection then uses (at a limit of 100,000)",
+        flags=["--max-body", "100000"])
+def _(m, config):
+    shared = {}
+
+    def make(original):
+        def order_for(self, prefix):
+            if getattr(self, "first_prefix_seen", False):
+                return original(self, prefix)
+            self.first_prefix_seen = True
+            if "order" in shared:
+                self.order = shared["order"]
+            order = original(self, prefix)
+            swapped = "big" if order == "little" else "little"
+            if m.decode_prefix(prefix, order) > self.config.max_body >= m.decode_prefix(prefix, swapped):
+                shared["order"] = swapped
+            return order
+        return order_for
+    wrap(m.Connection, "order_for", make)
+
+
 @mutant("no-slow-sender-bound", "sec.slow-sender.bound", "SHOULD",
         "a partial frame may take forever: the stated slow-sender bound is never applied",
         flags=["--slow-sender-ms", "2000"])
