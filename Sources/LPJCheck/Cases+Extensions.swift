@@ -77,6 +77,23 @@ extension CaseCatalog {
                 sleeps: [0: ["ms": 300]], connection: connection, delivery: delivery)
         },
         CheckCase(
+            "extension.sleep.oversize-behind",
+            "One write: sleep 300 ms, then a prefix over the limit: the slept comes first, then frame-too-large (if sent), then the close.",
+            covers: [.oversizeAfterEarlier, .oversizeEarlierResponses, .oversizeCloses], extraMilliseconds: 300
+        ) { context in
+            guard context.target.has("sleep") else { return .skipped("the server does not list sleep") }
+            let length = context.target.maxBodyIsStated ? context.target.maxBody + 1 : Int(UInt32.max)
+            let prefix = FrameEncoder(byteOrder: context.target.byteOrder).prefix(forLength: length)
+            let delivery = Delivery.oneWrite(context.frame(sleepBody(#"{"ms":300}"#)) + prefix)
+            let (connection, reply) = try context.exchange(delivery, count: 2, extraMilliseconds: 300)
+            defer { connection.close() }
+            var expected = [Expectation(.response(out: "slept", result: ["ms": 300]), .oversizeEarlierResponses)]
+            if reply.frames.count > 1 || !reply.closed { expected.append(.error(.frameTooLarge, .oversizeErrorReply)) }
+            return judgeWithSleeps(
+                context, reply, expected: expected, sleeps: [0: ["ms": 300]], connection: connection, delivery: delivery,
+                afterwards: .closed(.oversizeCloses))
+        },
+        CheckCase(
             "extension.sleep.half-close", "One write: sleep 200 ms and a ping, then half-close: both answered, in order, then EOF.",
             covers: [.halfCloseAnswers, .halfCloseCloses], extraMilliseconds: 3_800
         ) { context in
@@ -103,6 +120,31 @@ extension CaseCatalog {
         ) { context in
             guard context.target.has("sleep") else { return .skipped("the server does not list sleep") }
             return try pipelinedSleeps(context)
+        },
+        CheckCase(
+            "extension.sleep.maximum",
+            "sleep {\"ms\":60000}, the inclusive maximum, is valid: no answer within 500 ms (it is held, not refused); then the connection is closed without waiting the minute. Only at a server that serves a second connection while one is open, which the held sleep does not stop.",
+            covers: [.sleepWaits], extraMilliseconds: 1_000
+        ) { context in
+            guard context.target.has("sleep") else { return .skipped("the server does not list sleep") }
+            let connection = try context.connect()
+            defer { connection.close() }
+            let other = try context.connect()
+            defer { other.close() }
+            if let oneAtATime = try servesTwoAtOnce(context, connection, other) {
+                return .skipped("a sleep of 60,000 ms would hold the server a minute: " + oneAtATime.summary)
+            }
+            try connection.send(context.frame(sleepBody(#"{"ms":60000}"#)))
+            let reply = connection.read(count: 1, timeoutMilliseconds: 500)
+            guard let response = reply.responses.first else {
+                if reply.closed { return .broke(.sleepWaits, "sleep {\"ms\":60000} got no answer: the connection closed at once", sent: connection.sent) }
+                return .passed("no answer within 500 ms: held, not refused")
+            }
+            let violations = sleepAnswerViolations(response, params: ["ms": 60_000])
+            guard violations.isEmpty else {
+                return .broke(violations, details: Evidence.hexDump(connection.received, around: 0, title: "received"), sent: connection.sent)
+            }
+            return .broke(.sleepWaits, "sleep {\"ms\":60000} answered \(JSONWriter.string(response.json()).prefix(80)) within 500 ms", sent: connection.sent)
         },
     ]
 

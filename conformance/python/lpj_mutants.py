@@ -1261,6 +1261,19 @@ def _(m, config):
     wrap(m.Methods, "sleep_ms", make)
 
 
+@mutant("sleep-maximum-exclusive", "ext.sleep.waits", "MUST",
+        "sleep refuses ms 60000, the inclusive maximum, as out of range (ms < 60000 checked instead of ms <= 60000)")
+def _(m, config):
+    def make(original):
+        def sleep_ms(self, params):
+            ms = original(self, params)
+            if ms == 60000:
+                raise m.InvalidParams("ext.sleep", "ms must be an integer from 0 to 59999")
+            return ms
+        return sleep_ms
+    wrap(m.Methods, "sleep_ms", make)
+
+
 @mutant("relay-no-allow-list", "ext.relay.refused-upstream", "MUST",
         "relay accepts any upstream (it answers as if it had tried to connect) instead of invalid-params")
 def _(m, config):
@@ -1453,6 +1466,22 @@ def _(m, config):
         message = m.error_response("frame-too-large", m.oversize_message(prefix, length, self.config.max_body, order),
                                    "frame.oversize-close")
         self.writer.write(self.frame(message))
+    m.Connection.oversized = oversized
+
+
+@mutant("oversize-reply-before-slow", "frame.oversize-error-reply.after-earlier", "MUST",
+        "frame-too-large is written once the responses already computed are out: it overtakes a sleep still running")
+def _(m, config):
+    def oversized(self, prefix, length, order):
+        self.writer.transport.pause_reading()
+        message = m.error_response("frame-too-large", m.oversize_message(prefix, length, self.config.max_body, order),
+                                   "frame.oversize-close")
+
+        async def after_the_ready_ones():
+            while any(asyncio.isfuture(item) and item.done() for item in self.responses._queue):
+                await asyncio.sleep(0)
+            self.writer.write(self.frame(message))
+        self.tasks.add(asyncio.ensure_future(after_the_ready_ones()))
     m.Connection.oversized = oversized
 
 
