@@ -45,7 +45,8 @@ extension CaseCatalog {
             totalOctets: floodTotalOctets, stallMilliseconds: floodStallMilliseconds)
     }
 
-    /// Reads back what the flood asked for and judges the answers: a wrong pong breaks `conn.in-order`,
+    /// Reads back what the flood asked for and judges the answers: a frame that is no valid response breaks
+    /// the sender requirement of its form, and only that; a wrong pong breaks `conn.in-order`,
     /// responses that stop coming break `conn.pipelining.answer-all`; a connection the server closes while
     /// the runner was not reading is left to the slow-reader bound (`sec.slow-reader`), not judged here.
     /// A server that read everything (`violations` not empty) may take long to work through it: a pause
@@ -63,6 +64,11 @@ extension CaseCatalog {
         }
         let wanted = min(flood.framesStarted, pongLimit)
         let counted = "\(drained.pongs) of \(wanted) pongs"
+        if let malformed = drained.malformed {
+            // Answers that are no responses say nothing about order or buffering (a pong without its
+            // result is too small to fill any buffer): their form is the fault.
+            return .broke([malformed], sent: Array(flood.connection.sent.prefix(4_096)))
+        }
         if let wrong = drained.wrong {
             violations.append(Violation(.inOrder, "\(wrong) (after \(counted) came back in order)"))
         } else if drained.timedOut, !violations.isEmpty {

@@ -11,6 +11,7 @@ extension CaseCatalog {
         ) { context in
             let mode = configuredMode(context.target)
             var broken: [String] = []
+            var malformed: [Violation] = []
             var details: [String] = []
             for order in mode.mode.fixedOrder.map({ [$0] }) ?? [ByteOrder.little, .big] {
                 let connection = try context.connect(byteOrder: order)
@@ -19,6 +20,14 @@ extension CaseCatalog {
                 for index in 1...2 {
                     try connection.send(Request(method: "ping", params: .string("\(order) \(index)")))
                     let reply = connection.read(count: 1, timeoutMilliseconds: context.target.timeoutMilliseconds)
+                    // A JSON body framed in this order: the order is right, the answer's form is not.
+                    if let frame = reply.frames.first, (try? JSONParser.parse(frame.body)) != nil,
+                        let form = CheckContext.malformedAnswer(reply, to: "the \(order) ping \(index)")
+                    {
+                        malformed.append(form)
+                        answered += 1
+                        continue
+                    }
                     guard reply.responses.first?.out == "pong" else {
                         let what = reply.frames.isEmpty ? Evidence.ending(reply) : "no pong"
                         broken.append(
@@ -33,7 +42,10 @@ extension CaseCatalog {
                     answered += 1
                 }
             }
-            guard !broken.isEmpty else { return .passed("\(mode.describedForReport): every prefix read and written in that order") }
+            guard !broken.isEmpty else {
+                if !malformed.isEmpty { return .broke(malformed, details: details) }
+                return .passed("\(mode.describedForReport): every prefix read and written in that order")
+            }
             let summary = "\(mode.describedForReport): " + broken.joined(separator: "; ")
             return .broke(configuredRequirement(mode, target: context.target), summary + resolutionNote(mode, target: context.target), details: details)
         },

@@ -165,6 +165,8 @@ extension CaseCatalog {
                         .overloadedOnlyServerWide,
                         "a ping sent after the invalid-params answer (nothing else outstanding) was answered overloaded: overloaded is only for server-wide exhaustion, never below 100 outstanding",
                         sent: connection.sent)
+                } else if let malformed = CheckContext.malformedAnswer(after, to: "a ping sent after the invalid-params answer") {
+                    outcome = .broke([malformed], sent: connection.sent)
                 } else if after.responses.first?.out != "pong" {
                     outcome = .broke(
                         .errorKeepsConnection,
@@ -264,7 +266,7 @@ extension CaseCatalog {
         if let first = overloaded.first {
             return .broke(overloadedViolations(context, first: first, count: overloaded.count, of: expected.count), details: evidence(), sent: connection.sent)
         }
-        if CheckContext.outOfOrder(reply, expected: expected) == nil {
+        if CheckContext.reordering(reply, expected: expected) == nil {
             var violations: [Violation] = []
             for (index, frame) in reply.frames.enumerated() {
                 guard let params = sleeps[index] else { continue }

@@ -236,7 +236,7 @@ extension CaseCatalog {
             "message.silent-until-asked", "A new connection that sends nothing for 300 ms receives nothing: no greeting, no notice.",
             covers: [.nothingElse], extraMilliseconds: 300
         ) { context in
-            let connection = try context.connect()
+            let connection = try context.connect(settingAsideGreeting: false)
             defer { connection.close() }
             let reply = connection.read(timeoutMilliseconds: 300)
             if !connection.received.isEmpty {

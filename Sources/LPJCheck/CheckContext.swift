@@ -12,11 +12,15 @@ public final class CheckContext: Sendable {
         self.pongsAtProbe = pongsAtProbe
     }
 
-    /// A fresh connection in the target's byte order (or `byteOrder`).
-    public func connect(byteOrder: ByteOrder? = nil) throws -> ProbeConnection {
-        try ProbeConnection(
+    /// A fresh connection in the target's byte order (or `byteOrder`). The greeting of a server that
+    /// greets (`CheckTarget.greeting`) is set aside on it, unless `settingAsideGreeting` is false: the one
+    /// case about it sees it.
+    public func connect(byteOrder: ByteOrder? = nil, settingAsideGreeting: Bool = true) throws -> ProbeConnection {
+        let connection = try ProbeConnection(
             host: target.host, port: target.port, byteOrder: byteOrder ?? target.byteOrder,
             timeoutMilliseconds: target.timeoutMilliseconds, responseLimit: target.maxBody + 65_536)
+        if settingAsideGreeting { connection.greetingToSetAside = target.greeting }
+        return connection
     }
 
     /// The frame of `body` in the target's byte order.
@@ -115,8 +119,9 @@ public final class CheckContext: Sendable {
         var reply = reply
         let inspection = ResponseInspection.inspect(reply, connection: connection)
         var violations = inspection.violations
-        if let swapped = Self.outOfOrder(reply, expected: expected) {
-            violations.append(swapped)
+        let reordered = Self.reordering(reply, expected: expected)
+        if let reordered {
+            violations.append(reordered)
         } else if let greeting = Self.unsolicitedFirst(reply, expected: expected) {
             violations.append(greeting)
             reply.frames.removeFirst()
@@ -161,7 +166,15 @@ public final class CheckContext: Sendable {
                     "\(reply.frames.count) of \(expected.count) responses came, as expected and in order, the last \(pace) ms before the case's time ran out: the server answers slowly (timing.single-write measures the pace of one response); the rest were not waited for"
             )
         }
-        if reply.frames.count < expected.count, !unreadable, !refusedMisread, let stray = Self.strayOctets(connection) {
+        if reply.frames.count < expected.count, reordered != nil {
+            // Not missing either: the one answered ahead of its turn is the fault; what was still owed is
+            // named with it.
+        } else if reply.frames.count < expected.count, !unreadable, !refusedMisread,
+            let closing = Self.closedAfterError(reply, expected: expected, delivery: delivery, order: connection.byteOrder)
+        {
+            // Not missing for its content: the connection closed after an error, so nothing behind it could be answered.
+            violations.append(closing)
+        } else if reply.frames.count < expected.count, !unreadable, !refusedMisread, let stray = Self.strayOctets(connection) {
             // Not missing: misframed by octets between two frames (no control run can narrow that down further).
             violations.append(stray)
         } else if reply.frames.count < expected.count, !unreadable, !refusedMisread, let start = reply.notAResponse {
@@ -247,10 +260,20 @@ public final class CheckContext: Sendable {
                 return [Violation(misread.requirement, "a following ping on the same connection: " + misread.summary)]
             }
             if let stray = Self.strayOctets(connection) { return [stray] }
+            if let malformed = Self.malformedAnswer(more, to: "a following ping on the same connection") { return [malformed] }
             return [
                 Violation(requirement, "a following ping on the same connection got no pong: \(more.frames.isEmpty ? Evidence.ending(more) : "another answer")")
             ]
         }
+    }
+
+    /// When the first frame of `reply` came whole but is no valid response (a pong without its result,
+    /// say): the request, `what`, was answered, and the answer's form is the fault, under the sender
+    /// requirement it breaks, not a missing answer.
+    static func malformedAnswer(_ reply: ProbeConnection.Reply, to what: String) -> Violation? {
+        guard let answer = reply.frames.first, answer.response == nil, let error = answer.error else { return nil }
+        return Violation(
+            ResponseInspection.requirement(for: error, body: answer.body), "\(what) was answered, but not with a valid response: \(error)")
     }
 
     /// Octets that are no frame between two whole frames of what `connection` received (a newline after
@@ -347,6 +370,52 @@ public final class CheckContext: Sendable {
             let first = reply.frames.first, first.response.map({ !expected[0].violations($0).isEmpty }) ?? true
         else { return nil }
         return Violation(.nothingElse, "a frame no request asked for came before the responses: \(String(decoding: first.body.prefix(80), as: UTF8.self))")
+    }
+
+    /// The violation that says the responses came in another order than the requests: every one came,
+    /// reordered (`outOfOrder`), or one came ahead of an earlier one that never did (`answeredAhead`).
+    static func reordering(_ reply: ProbeConnection.Reply, expected: [Expectation]) -> Violation? {
+        outOfOrder(reply, expected: expected) ?? answeredAhead(reply, expected: expected)
+    }
+
+    /// When fewer responses came than requests were sent, and the first one out of place is exactly the
+    /// answer (out and result) expected for a later request: that request was answered ahead of an earlier one (`conn.in-order.order`).
+    /// The earlier answer that never came is part of the same fault, not a missing response of its own.
+    static func answeredAhead(_ reply: ProbeConnection.Reply, expected: [Expectation]) -> Violation? {
+        guard expected.count > 1, reply.frames.count < expected.count, reply.framingError == nil else { return nil }
+        for (index, frame) in reply.frames.enumerated() {
+            guard let response = frame.response else { return nil }
+            if expected[index].violations(response).isEmpty { continue }
+            // Only an answer that can be told apart (its out and result) shows which request it answers.
+            guard
+                let later = expected.indices.dropFirst(index + 1).first(where: {
+                    if case .response = expected[$0].kind { return expected[$0].violations(response).isEmpty }
+                    return false
+                })
+            else { return nil }
+            return Violation(
+                .inOrder,
+                "response \(index + 1) answers request \(later + 1) (\(expected[later])) ahead of request \(index + 1) (\(expected[index])); \(reply.frames.count) of \(expected.count) responses came, then \(Evidence.ending(reply))"
+            )
+        }
+        return nil
+    }
+
+    /// When the connection closed right after an error response (other than `frame-too-large` and
+    /// `overloaded`, after which closing is allowed) and requests were still unanswered: they went
+    /// unanswered because of the close. Charged to `msg.error-keeps-connection.open`, or to
+    /// `frame.zero-length.framing` when the request answered with the error was a zero-length frame.
+    static func closedAfterError(_ reply: ProbeConnection.Reply, expected: [Expectation], delivery: Delivery, order: ByteOrder) -> Violation? {
+        guard reply.closed, reply.framingError == nil, let last = reply.frames.last, isErrorResponse(last.body) else { return nil }
+        let code = (try? JSONParser.parse(last.body))?.objectValue?["result"]?.objectValue?["code"]?.stringValue
+        guard code != WireError.Code.frameTooLarge.rawValue, code != WireError.Code.overloaded.rawValue else { return nil }
+        let answered = reply.frames.count
+        let lengths = FrameWalk.completeFrameLengths(delivery.bytes, order: order, limit: Int(UInt32.max))
+        let zeroLength = answered <= lengths.count && lengths[answered - 1] == 0
+        return Violation(
+            zeroLength ? .zeroLengthFraming : .errorKeepsConnection,
+            "the server closed the connection\(reply.reset ? " with a reset" : "") right after answering request \(answered)\(zeroLength ? ", a zero-length frame," : "") with error \(code ?? "(no code)"): the \(expected.count - answered) request(s) behind it went unanswered (response \(answered + 1) of \(expected.count) was \(expected[answered]))"
+        )
     }
 
     /// When every expected response came but not in order, the violation that says so; else nil. A

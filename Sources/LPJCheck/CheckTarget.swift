@@ -29,6 +29,10 @@ public struct CheckTarget: Sendable {
     /// The user says the server runs with its default configuration (`--defaults`): only then are the
     /// spec's recommended defaults judged.
     public var runsDefaults = false
+    /// The bodies of the frames the server sends on every new connection before any request (a greeting,
+    /// which `conn.one-response.nothing-else` forbids; `message.silent-until-asked` reports it): set aside
+    /// on each new connection, so that every other case judges the responses alone.
+    public var greeting: [[UInt8]] = []
     /// The longest stated time bound the runner waits out to verify it (`--max-wait`); longer ones are not run.
     public var maxWaitMilliseconds = 10_000
 

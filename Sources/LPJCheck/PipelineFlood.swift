@@ -95,6 +95,9 @@ struct PipelineFlood {
         var pongs = 0
         /// The first response that was not the expected pong, described.
         var wrong: String?
+        /// The first frame that is no valid response at all (a pong without its result, say), as the
+        /// sender requirement it breaks: the answer came, in its place, and its form is what is wrong.
+        var malformed: Violation?
         /// The server closed the connection before every response came.
         var closed = false
         /// Nothing came for the silence time-out before every response came.
@@ -127,13 +130,26 @@ struct PipelineFlood {
             }
             do {
                 while let body = try decoder.decode(buffer: &buffer) {
+                    // A greeting (`CheckTarget.greeting`) is no answer to the flood: set aside, as `ProbeConnection.read` does.
+                    if let greeting = connection.greetingToSetAside.first {
+                        let isGreeting = Self.same(body, greeting)
+                        connection.greetingToSetAside = isGreeting ? Array(connection.greetingToSetAside.dropFirst()) : []
+                        if isGreeting { continue }
+                    }
                     if frames >= before, Self.same(body, pongBody(frames - before)) {
                         // The common spelling of the expected pong, matched without parsing 60,000 octets.
                         drained.pongs += 1
                         frames += 1
                         continue
                     }
-                    let response = try? Response(body: body)
+                    let parsed = Result { try Response(body: body) }
+                    let response = try? parsed.get()
+                    if case .failure(let error as WireError) = parsed {
+                        let bytes = Array(body.readableBytesView)
+                        drained.malformed = Violation(
+                            ResponseInspection.requirement(for: error, body: bytes),
+                            "response \(frames + 1) is not a valid response: \(error)")
+                    }
                     if frames < before {
                         if let response {
                             earlier.append(response)
@@ -165,7 +181,7 @@ struct PipelineFlood {
                 drained.closed = true
                 return (earlier, drained)
             }
-            silenceEnd = ContinuousClock.now + .milliseconds(silenceMilliseconds)
+            silenceEnd = ContinuousClock.now + .milliseconds(silenceMilliseconds + (frames == 0 ? firstWaitMilliseconds : 0))
         }
         return (earlier, drained)
     }

@@ -34,6 +34,10 @@ public final class ProbeConnection {
     /// When the connection was made or the checker last wrote to it: the server's idle time-out cannot
     /// have started before this, so a close seen later than 1 s after it may be that time-out's.
     public private(set) var lastSentAt = ContinuousClock.now
+    /// The bodies of a greeting (`CheckTarget.greeting`) still expected as this connection's first frames:
+    /// each one that comes, as it was, is set aside, out of the replies and out of `received` (the wire log
+    /// keeps it). The first frame that is not the greeting ends the setting aside.
+    public var greetingToSetAside: [[UInt8]] = []
     /// This connection's log in the running case's record, if one is being made.
     private let tap: WireTap?
     /// Whether this connection still counts in `openCount`.
@@ -195,6 +199,14 @@ public final class ProbeConnection {
             do {
                 while let body = try decoder.decode(buffer: &buffer) {
                     let bytes = Array(body.readableBytesView)
+                    if let greeting = greetingToSetAside.first {
+                        if greeting == bytes, received.count >= 4 + bytes.count {
+                            greetingToSetAside.removeFirst()
+                            received.removeFirst(4 + bytes.count)
+                            continue
+                        }
+                        greetingToSetAside = []
+                    }
                     do {
                         reply.frames.append(.init(body: bytes, response: try Response(body: body, options: Self.responseParsing), error: nil))
                     } catch {

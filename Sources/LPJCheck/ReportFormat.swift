@@ -53,6 +53,13 @@ public enum ReportFormat {
             ("max body", "\(report.target.maxBody)\(report.target.maxBodyIsStated ? " (stated by lpj.describe)" : " (assumed: no lpj.describe)")"),
             ("methods", report.target.methods?.joined(separator: ", ") ?? "unknown"),
         ]
+        if !report.target.greeting.isEmpty {
+            rows.append(
+                (
+                    "greeting",
+                    "\(report.target.greeting.count) frame(s) on every new connection before any request, set aside so that the other cases judge the responses alone (message.silent-until-asked reports them)"
+                ))
+        }
         let byID = Dictionary(report.results.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         if let oversize = byID["size.over-limit"] { rows.append(("oversize refusal", oversize.summary)) }
         for result in report.results where result.level == .implementationDefined || result.level == .informational {

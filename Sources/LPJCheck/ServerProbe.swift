@@ -19,6 +19,9 @@ public struct ServerProbe: Sendable {
     public var description: JSONValue?
     /// What the probe saw broken, each as a result of its own (`probe.describe`, `probe.byte-order`).
     public var findings: [(id: String, title: String, outcome: CaseOutcome)] = []
+    /// The bodies of the frames the server sent on a new connection before any request: a greeting (see
+    /// `CheckTarget.greeting`), empty when it sends none.
+    public var greeting: [[UInt8]] = []
     /// The probe step after which the server stopped answering.
     public var diedAfter: String?
 
@@ -61,9 +64,9 @@ public struct ServerProbe: Sendable {
             probe.unusable = "no pong from \(host):\(port) in either byte order: " + probe.notes.joined(separator: " | ")
             return probe
         }
-        let context = CheckContext(
-            target: CheckTarget(host: host, port: port, byteOrder: order, timeoutMilliseconds: timeoutMilliseconds),
-            pongsAtProbe: probe.answersLittle || probe.answersBig)
+        var probeTarget = CheckTarget(host: host, port: port, byteOrder: order, timeoutMilliseconds: timeoutMilliseconds)
+        probeTarget.greeting = probe.greeting
+        let context = CheckContext(target: probeTarget, pongsAtProbe: probe.answersLittle || probe.answersBig)
         if pingOnly { return probe }
         probe.describe(context)
         let tryBig = configured == .auto || (configured == nil && probe.mayDetectByteOrder)
@@ -88,14 +91,22 @@ public struct ServerProbe: Sendable {
     /// Whether a ping in `order` got its pong.
     func answers(_ order: ByteOrder) -> Bool { order == .little ? answersLittle : answersBig }
 
-    /// Sends one ping in `order` and records what came back.
+    /// Sends one ping in `order` and records what came back. When something other than a pong came, a
+    /// new connection that sends nothing shows whether it was a greeting; if so the ping is sent again
+    /// with the greeting set aside.
     mutating func ping(host: String, port: Int, order: ByteOrder, timeoutMilliseconds: Int) throws {
-        let context = CheckContext(target: CheckTarget(host: host, port: port, byteOrder: order, timeoutMilliseconds: timeoutMilliseconds))
+        var target = CheckTarget(host: host, port: port, byteOrder: order, timeoutMilliseconds: timeoutMilliseconds)
+        target.greeting = greeting
+        let context = CheckContext(target: target)
         let (connection, reply) = try context.exchange(context.frame(Request(method: "ping", params: "probe")), halfClose: false, count: 1)
         connection.close()
         if reply.responses.first?.out == "pong" {
             if order == .little { answersLittle = true } else { answersBig = true }
             return
+        }
+        if greeting.isEmpty, !reply.frames.isEmpty, let seen = Self.greeting(context) {
+            greeting = seen
+            return try ping(host: host, port: port, order: order, timeoutMilliseconds: timeoutMilliseconds)
         }
         var note = "\(order) ping: \(reply.frames.isEmpty ? Evidence.ending(reply) : "no pong")"
         if reply.framingError != nil || !reply.frames.isEmpty {
@@ -104,6 +115,17 @@ public struct ServerProbe: Sendable {
         notes.append(note)
         // Something came back: the server speaks, however badly. The cases will say how.
         if !connection.received.isEmpty, answeringBadly == nil { answeringBadly = order }
+    }
+
+    /// The bodies of the whole frames a new connection that sends nothing receives within the time-out
+    /// (at most a second), or nil when none came, or octets that are no whole frames.
+    static func greeting(_ context: CheckContext) -> [[UInt8]]? {
+        guard let connection = try? context.connect(settingAsideGreeting: false) else { return nil }
+        defer { connection.close() }
+        let reply = connection.read(timeoutMilliseconds: min(context.target.timeoutMilliseconds, 1_000))
+        let framed = reply.frames.reduce(0) { $0 + 4 + $1.body.count }
+        guard !reply.frames.isEmpty, reply.framingError == nil, framed == connection.received.count else { return nil }
+        return reply.frames.map(\.body)
     }
 
     /// Asks `lpj.describe`; a server without it must still answer (`unknown-method`).
@@ -149,6 +171,7 @@ public struct ServerProbe: Sendable {
     public func target(host: String, port: Int, timeoutMilliseconds: Int) -> CheckTarget? {
         guard let byteOrder else { return nil }
         var target = CheckTarget(host: host, port: port, byteOrder: byteOrder, timeoutMilliseconds: timeoutMilliseconds)
+        target.greeting = greeting
         // A server configured to detect is tested as one: its cases show where detection fails.
         target.detectsByteOrder = configured == .auto || (answersLittle && answersBig)
         target.configuredByteOrder = configured
