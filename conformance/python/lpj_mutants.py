@@ -7,6 +7,7 @@ before it starts; `--list-mutants` prints them. A mutant is a function that patc
 
 Every mutant names the requirement it breaks and its level (MUST or SHOULD, from the inventory
 spec/requirements.json); run_mutants.py checks that `lpj check` catches it under that requirement.
+A mutant with `only` is attributed exactly: `lpj check` may cite no other requirement but those listed.
 """
 import asyncio
 import json
@@ -19,9 +20,12 @@ import unicodedata
 
 
 class Mutant:
-    def __init__(self, name, requirement, level, description, flags, apply):
+    def __init__(self, name, requirement, level, description, flags, apply, only=None):
         self.name, self.requirement, self.level = name, requirement, level
         self.description, self.flags, self.apply = description, list(flags), apply
+        # When a tuple: the mutant is attributed exactly, and `lpj check` may cite no requirement but its
+        # own and these (its one bug must not be charged under rules it does not break).
+        self.only = only
 
 
 MUTANTS = {}
@@ -35,10 +39,10 @@ REQUIREMENTS_WITHOUT_MUTANT = {
 }
 
 
-def mutant(name, requirement, level, description, flags=()):
+def mutant(name, requirement, level, description, flags=(), only=None):
     def register(apply):
         assert name not in MUTANTS, name
-        MUTANTS[name] = Mutant(name, requirement, level, description, flags, apply)
+        MUTANTS[name] = Mutant(name, requirement, level, description, flags, apply, only)
         return apply
     return register
 
@@ -902,7 +906,7 @@ def _(m, config):
 
 
 @mutant("error-then-close", "msg.error-keeps-connection.open", "MUST",
-        "every error response is followed by closing the connection")
+        "every error response is followed by closing the connection", only=("frame.zero-length.framing",))
 def _(m, config):
     def make(original):
         def queue_response(self, message_or_awaitable):
@@ -965,7 +969,7 @@ def _(m, config):
 # ---- Connections ---------------------------------------------------------------------------------
 
 @mutant("greeting-frame", "conn.one-response.nothing-else", "MUST NOT",
-        "the server greets every connection with an unsolicited frame")
+        "the server greets every connection with an unsolicited frame", only=())
 def _(m, config):
     def make(original):
         async def serve(self):
@@ -990,7 +994,8 @@ def _(m, config):
 
 
 @mutant("completion-order", "conn.in-order.order", "MUST",
-        "responses are written as requests complete: a pong overtakes the sleep queued before it")
+        "responses are written as requests complete: a pong overtakes the sleep queued before it",
+        only=("frame.oversize-error-reply.after-earlier",))
 def _(m, config):
     def queue_response(self, message_or_awaitable):
         self.outstanding += 1
@@ -1016,6 +1021,38 @@ def _(m, config):
         self.responses.put_nowait(m.CLOSE)
     m.Connection.queue_response = queue_response
     m.Connection.finish = finish
+
+
+@mutant("sleep-answered-aside", "conn.in-order.order", "MUST",
+        "a sleep's slept is written when the sleep ends, past the ordered response queue: a pong overtakes the "
+        "sleep before it, and a half-close closes once the queue is written, with the sleep still running",
+        only=("frame.oversize-error-reply.after-earlier",))
+def _(m, config):
+    def make(original):
+        def dispatch(self, body):
+            try:
+                method = json.loads(body).get("in")
+            except Exception:
+                method = None
+            if method != "sleep":
+                return original(self, body)
+
+            def aside(item):
+                if not asyncio.isfuture(item) or item.done():
+                    return m.Connection.queue_response(self, item)
+
+                async def write_when_done():
+                    message = await item
+                    if not self.writer.transport.is_closing():
+                        self.writer.write(self.frame(message))
+                asyncio.ensure_future(write_when_done())
+            self.queue_response = aside
+            try:
+                return original(self, body)
+            finally:
+                del self.queue_response
+        return dispatch
+    wrap(m.Connection, "dispatch", make)
 
 
 @mutant("pipelining-overloaded", "conn.pipelining.no-refusal", "MUST NOT",
@@ -1720,6 +1757,19 @@ def _(m, config):
         def response(out, result):
             value = original(out, result)
             if result is None:
+                value.pairs = value.pairs[:1]
+            return value
+        return response
+    wrap(m, "response", make)
+
+
+@mutant("pong-result-omitted", "msg.response.server", "MUST",
+        "every pong is written without its result: {\"out\":\"pong\"}, however the ping's params", only=())
+def _(m, config):
+    def make(original):
+        def response(out, result):
+            value = original(out, result)
+            if out == "pong":
                 value.pairs = value.pairs[:1]
             return value
         return response

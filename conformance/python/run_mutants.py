@@ -13,6 +13,9 @@ judges the report:
   MUST mutant     killed when the exit status is 1 and a violation cites its requirement
   SHOULD mutant   killed when a warning cites its requirement (and --strict makes the exit status 1)
 
+A mutant attributed exactly (`only` in lpj_mutants.py) is killed only when no violation cites a
+requirement besides its own and the ones it lists: its one bug must not be charged under other rules.
+
 Violations are read from each case's "violations" list ({"requirement", "level", "summary"}). A runner
 that does not write that list yet cites nothing: the mutant is then "caught, no requirement cited", and
 the rules of the cases that caught it are shown. `lpj check-client` runs against lpj_client.py and each
@@ -51,9 +54,11 @@ def say(text):
 class Run:
     """One row of the result: a variant, a server mutant, the client or a client mutant."""
 
-    def __init__(self, kind, name, requirement=None, level=None, description="", flags=()):
+    def __init__(self, kind, name, requirement=None, level=None, description="", flags=(), only=None):
         self.kind, self.name, self.requirement, self.level = kind, name, requirement, level
         self.description, self.flags = description, list(flags)
+        # Requirements besides its own that a mutant attributed exactly may be cited under (None: any).
+        self.only = only
         self.outcome = "not run"        # killed | killed-wrong | caught-uncited | survived | clean | unclean | error
         self.passed = False
         self.detail = ""
@@ -154,7 +159,12 @@ def judge_server(run, status, report):
     must = level_is_must(run.level)
     citing = [v for c in failed + warned for v in violations_of(c)]
     caught = status == 1 and (failed if must else warned or failed)
-    if caught and cites(run.requirement, [v["requirement"] for v in citing]):
+    stray = sorted({c for c in run.cited if c != run.requirement and c not in (run.only or ())})
+    if caught and cites(run.requirement, [v["requirement"] for v in citing]) and run.only is not None and stray:
+        run.outcome = "killed-wrong"
+        run.detail = "killed, but its one bug is also charged to %s (cases %s)" % (", ".join(stray[:6]), ", ".join(
+            c.get("id", "?") for c in caught_cases if any(v["requirement"] in stray for v in violations_of(c)))[:300])
+    elif caught and cites(run.requirement, [v["requirement"] for v in citing]):
         run.outcome, run.passed = "killed", True
         run.detail = "cited by " + names
     elif caught and any_violations and run.cited:
@@ -438,8 +448,8 @@ def main():
     runs = []
     if not args.no_server:
         runs += [Run("variant", name, flags=flags, description=text) for name, (flags, text) in lpj_server.VARIANTS.items()]
-        runs += [Run("mutant", mu.name, mu.requirement, levels.get(mu.requirement, mu.level), mu.description, mu.flags)
-                 for mu in lpj_mutants.MUTANTS.values()]
+        runs += [Run("mutant", mu.name, mu.requirement, levels.get(mu.requirement, mu.level), mu.description, mu.flags,
+                     mu.only) for mu in lpj_mutants.MUTANTS.values()]
     if not args.no_client:
         runs.append(Run("client", "lpj_client.py", description="the client as it is"))
         runs += [Run("client-mutant", mu.name, mu.requirement, mu.level, mu.description)
@@ -476,7 +486,7 @@ def main():
         if again:
             say("run_mutants: running %d failed run(s) again, one at a time" % len(again))
         for r in again:
-            fresh = Run(r.kind, r.name, r.requirement, r.level, r.description, r.flags)
+            fresh = Run(r.kind, r.name, r.requirement, r.level, r.description, r.flags, r.only)
             one(fresh)
             if fresh.passed:
                 fresh.detail = (fresh.detail + "; " if fresh.detail else "") + "passed on the second try (first: %s)" % r.outcome

@@ -268,6 +268,11 @@ class Inventory(unittest.TestCase):
             self.assertRegex(mu.requirement, r"^[a-z0-9]+(\.[a-z0-9-]+)+$", mu.name)
             self.assertIn(mu.level, ("MUST", "MUST NOT", "SHOULD", "SHOULD NOT"), mu.name)
             self.assertTrue(mu.description, mu.name)
+            # Attributed exactly: the other requirements it may be cited under are requirement IDs, not its own.
+            self.assertTrue(mu.only is None or isinstance(mu.only, tuple), mu.name)
+            for other in mu.only or ():
+                self.assertRegex(other, r"^[a-z0-9]+(\.[a-z0-9-]+)+$", mu.name)
+                self.assertNotEqual(other, mu.requirement, mu.name)
 
     def test_list_mutants_covers_every_observable_server_requirement(self):
         names = {mu.requirement for mu in lpj_mutants.MUTANTS.values()}
